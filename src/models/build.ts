@@ -1,0 +1,110 @@
+// A ModelSpec into a compiled tf.LayersModel.
+import * as tf from '@tensorflow/tfjs';
+import { fastOrthogonal } from './orthogonal';
+import {
+  INPUT_SHAPES,
+  validateModelSpec,
+  type LayerSpec,
+  type ModelSpec,
+  type OptimizerName,
+} from '../shared/model-spec';
+
+export const LOSS = 'categoricalCrossentropy';
+export const METRICS = ['accuracy'];
+
+function kernelInitializer(seed: number | undefined, layerIndex: number, name: string | undefined) {
+  const args = { seed: layerSeed(seed, layerIndex) };
+  switch (name ?? 'glorotUniform') {
+    case 'randomNormal':
+      // Keras's 'normal' initializer: mean 0, stddev 0.05.
+      return tf.initializers.randomNormal({ mean: 0, stddev: 0.05, ...args });
+    case 'heNormal':
+      return tf.initializers.heNormal(args);
+    default:
+      return tf.initializers.glorotUniform(args);
+  }
+}
+
+function layerSeed(seed: number | undefined, layerIndex: number): number {
+  // Without a seed each build differs; with one, layers differ from each other but the run repeats.
+  return seed === undefined ? Math.floor(Math.random() * 2 ** 31) : seed * 1000 + layerIndex;
+}
+
+function toLayer(layer: LayerSpec, index: number, seed: number | undefined, inputShape?: number[]): tf.layers.Layer {
+  const first = inputShape ? { inputShape } : {};
+  switch (layer.type) {
+    case 'Dense':
+      return tf.layers.dense({
+        ...first,
+        units: layer.units,
+        activation: layer.activation ?? 'linear',
+        kernelInitializer: kernelInitializer(seed, index, layer.kernelInitializer),
+      });
+    case 'Activation':
+      return tf.layers.activation({ ...first, activation: layer.activation });
+    case 'Dropout':
+      return tf.layers.dropout({ ...first, rate: layer.rate, seed: layerSeed(seed, index) });
+    case 'Conv2D':
+      return tf.layers.conv2d({
+        ...first,
+        filters: layer.filters,
+        kernelSize: layer.kernelSize,
+        strides: layer.strides ?? 1,
+        padding: layer.padding ?? 'valid',
+        activation: layer.activation ?? 'linear',
+        kernelInitializer: kernelInitializer(seed, index, layer.kernelInitializer),
+      });
+    case 'MaxPooling2D':
+      return tf.layers.maxPooling2d({
+        ...first,
+        poolSize: layer.poolSize,
+        strides: layer.strides ?? layer.poolSize,
+        padding: layer.padding ?? 'valid',
+      });
+    case 'Flatten':
+      return tf.layers.flatten(first);
+    case 'SimpleRNN':
+    case 'LSTM':
+    case 'GRU': {
+      const args = {
+        ...first,
+        units: layer.units,
+        returnSequences: layer.returnSequences ?? false,
+        ...(layer.activation ? { activation: layer.activation } : {}),
+        kernelInitializer: kernelInitializer(seed, index, undefined),
+        recurrentInitializer: fastOrthogonal(layerSeed(seed, index) + 1),
+      };
+      if (layer.type === 'SimpleRNN') return tf.layers.simpleRNN(args);
+      if (layer.type === 'LSTM') return tf.layers.lstm(args);
+      return tf.layers.gru(args);
+    }
+  }
+}
+
+export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+  switch (name) {
+    case 'sgd':
+      return tf.train.sgd(learningRate);
+    case 'adam':
+      // Keras's epsilon (1e-7) rather than tfjs's default.
+      return tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
+    case 'rmsprop':
+      return tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+  }
+}
+
+export interface BuildOptions {
+  /** seeds weight initialisation and dropout so a run repeats on the same backend */
+  seed?: number;
+}
+
+/** Builds and compiles the model a description describes; an invalid one throws ModelSpecError. */
+export function buildModel(spec: ModelSpec, options: BuildOptions = {}): tf.Sequential {
+  validateModelSpec(spec);
+  const model = tf.sequential({ name: spec.name.replace(/[^A-Za-z0-9_]/g, '_') || 'sequential' });
+  spec.layers.forEach((layer, index) => {
+    model.add(toLayer(layer, index, options.seed, index === 0 ? [...INPUT_SHAPES[spec.input]] : undefined));
+  });
+  model.compile({ optimizer: makeOptimizer(spec.optimizer, spec.learningRate), loss: LOSS, metrics: METRICS });
+  return model;
+}

@@ -1,0 +1,147 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { PRESETS, PRESET_IDS, presetSpec } from '../src/shared/presets';
+import { ModelSpecError, countParams, inferLayers, summary, type ModelSpec } from '../src/shared/model-spec';
+import { buildModel } from '../src/models/build';
+
+// SPEC §2's parameter counts, as Keras prints them.
+const SPEC_PARAMS: Record<string, number> = {
+  'mlp-16-16': 13_002,
+  'mlp-50-sgd': 39_760,
+  'mlp-512': 407_050,
+  'mlp-256': 203_530,
+  'mlp-256-dropout': 269_322,
+  'cnn-16-16': 108_602,
+  'cnn-16-36': 242_062,
+  'lstm-50-sgd': 16_310,
+  'lstm-128': 81_674,
+  'rnn-128': 21_386,
+  'gru-128': 61_578,
+};
+
+test('every SPEC preset exists, and no other', () => {
+  assert.deepEqual([...PRESET_IDS].sort(), Object.keys(SPEC_PARAMS).sort());
+});
+
+for (const preset of PRESETS) {
+  test(`${preset.id}: summary prints SPEC's ${SPEC_PARAMS[preset.id]} params and tfjs agrees`, () => {
+    const expected = SPEC_PARAMS[preset.id];
+    const text = summary(preset.spec);
+    assert.match(text, new RegExp(`Total params: ${expected.toLocaleString('en-US')}\\n`));
+    assert.match(text, new RegExp(`Trainable params: ${expected.toLocaleString('en-US')}\\n`));
+    assert.match(text, /Non-trainable params: 0/);
+    assert.equal(countParams(inferLayers(preset.spec)), expected);
+    const model = buildModel(preset.spec, { seed: 1 });
+    try {
+      assert.equal(model.countParams(), expected);
+      // the shape inference agrees with tfjs layer by layer
+      const rows = inferLayers(preset.spec);
+      model.layers.forEach((layer, i) => {
+        assert.deepEqual((layer.outputShape as number[]).slice(1), rows[i].outputShape, `${preset.id} layer ${i + 1}`);
+        assert.equal(layer.countParams(), rows[i].params);
+      });
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
+test('cnn-16-16 summary has the seed\'s rows', () => {
+  const text = summary(presetSpec('cnn-16-16'));
+  const lines = text.split('\n');
+  assert.ok(lines.includes('conv2d_1 (Conv2D)            (None, 28, 28, 16)        416'), text);
+  assert.ok(lines.some((l) => /^max_pooling2d_2 \(MaxPooling2D\) +\(None, 7, 7, 16\) +0$/.test(l)), text);
+  assert.ok(lines.some((l) => /^dense_1 \(Dense\) +\(None, 128\) +100480$/.test(l)), text);
+  assert.match(text, /Layer \(type\) +Output Shape +Param #/);
+});
+
+function refused(spec: ModelSpec, layer: number, message: RegExp): void {
+  assert.throws(
+    () => inferLayers(spec),
+    (error: unknown) => {
+      assert.ok(error instanceof ModelSpecError, String(error));
+      assert.equal(error.layer, layer);
+      assert.match(error.message, message);
+      return true;
+    },
+  );
+}
+
+test('invalid descriptions are refused at the layer that breaks them', () => {
+  const cnn = presetSpec('cnn-16-16');
+  cnn.layers.splice(6, 0, { type: 'Conv2D', filters: 8, kernelSize: 3 });
+  refused(cnn, 6, /layer 7 \(Conv2D\) needs an image .*\(None, 784\)/);
+
+  const lstmFlat = presetSpec('lstm-128');
+  lstmFlat.input = 'flat';
+  refused(lstmFlat, 0, /layer 1 \(LSTM\) needs a sequence/);
+
+  const zero = presetSpec('mlp-256');
+  (zero.layers[0] as { units: number }).units = 0;
+  refused(zero, 0, /layer 1 \(Dense\): units must be a whole number/);
+
+  const noFlatten = presetSpec('cnn-16-16');
+  noFlatten.layers.splice(5, 1);
+  refused(noFlatten, noFlatten.layers.length - 1, /must end with 10 outputs/);
+
+  const noSoftmax = presetSpec('mlp-16-16');
+  noSoftmax.layers[2] = { type: 'Dense', units: 10, activation: 'relu' };
+  refused(noSoftmax, 2, /softmax/);
+
+  const bigKernel = presetSpec('cnn-16-16');
+  bigKernel.layers[0] = { type: 'Conv2D', filters: 4, kernelSize: 29, padding: 'valid' };
+  refused(bigKernel, 0, /kernelSize must be a whole number from 1 to 28|does not fit/);
+
+  refused({ ...presetSpec('mlp-256'), layers: [] }, -1, /no layers/);
+  refused({ ...presetSpec('mlp-256'), layers: [{ type: 'Bogus' } as never] }, 0, /unknown type "Bogus"/);
+});
+
+test('training settings are validated with the field named', async () => {
+  const { validateModelSpec } = await import('../src/shared/model-spec');
+  assert.throws(() => validateModelSpec({ ...presetSpec('mlp-256'), epochs: 0 }), /epochs must be/);
+  assert.throws(() => validateModelSpec({ ...presetSpec('mlp-256'), batchSize: 1.5 }), /batch size must be/);
+  assert.throws(() => validateModelSpec({ ...presetSpec('mlp-256'), learningRate: -1 }), /learning rate/);
+  assert.throws(() => validateModelSpec({ ...presetSpec('mlp-256'), optimizer: 'adagrad' as never }), /optimizer must be one of sgd, adam, rmsprop/);
+  assert.throws(() => validateModelSpec({ ...presetSpec('mlp-256'), validation: { kind: 'split', fraction: 1 } }), /validation split/);
+  assert.throws(() => presetSpec('cnn-99'), /unknown preset "cnn-99"; the presets are: mlp-16-16/);
+});
+
+test('a preset copy is independent of the preset', () => {
+  const copy = presetSpec('cnn-16-36');
+  (copy.layers[2] as { filters: number }).filters = 64;
+  assert.equal((presetSpec('cnn-16-36').layers[2] as { filters: number }).filters, 36);
+  assert.ok(tf.getBackend());
+});
+
+test('recurrent kernels are orthogonal, seeded, and serialize as Keras Orthogonal', async () => {
+  const { orthogonalMatrix } = await import('../src/models/orthogonal');
+  const rows = 128;
+  const cols = 512;
+  const q = orthogonalMatrix(rows, cols, 7);
+  // rows are orthonormal: q qᵀ = I
+  let worst = 0;
+  for (let i = 0; i < rows; i += 9) {
+    for (let j = 0; j < rows; j += 7) {
+      let dot = 0;
+      for (let t = 0; t < cols; t++) dot += q[i * cols + t] * q[j * cols + t];
+      worst = Math.max(worst, Math.abs(dot - (i === j ? 1 : 0)));
+    }
+  }
+  assert.ok(worst < 1e-5, `q qᵀ differs from I by ${worst}`);
+  assert.deepEqual(orthogonalMatrix(4, 3, 1), orthogonalMatrix(4, 3, 1));
+  assert.notDeepEqual(orthogonalMatrix(4, 3, 1), orthogonalMatrix(4, 3, 2));
+
+  const model = buildModel(presetSpec('lstm-50-sgd'), { seed: 3 });
+  const again = buildModel(presetSpec('lstm-50-sgd'), { seed: 3 });
+  try {
+    const config = model.layers[0].getConfig() as { recurrentInitializer: { className: string } };
+    assert.equal(config.recurrentInitializer.className, 'Orthogonal');
+    const [a, b] = [model.layers[0].getWeights()[1], again.layers[0].getWeights()[1]];
+    assert.deepEqual(a.shape, [50, 200]);
+    assert.deepEqual(await a.data(), await b.data(), 'the same seed gives the same weights');
+  } finally {
+    model.dispose();
+    again.dispose();
+  }
+});
