@@ -1,0 +1,66 @@
+// A correct MaxPoolGrad for the wasm backend. The stock one (tfjs-backend-wasm 4.22,
+// MaxPoolGrad.cc) starts each window's running max at numeric_limits<float>::min(), the
+// smallest *positive* float, so a window whose values are all <= 0 routes its gradient
+// nowhere; it also gives ties to the last maximum where tfjs's cpu/webgl give the first.
+// Any Conv2D without ReLU in front of a MaxPooling2D trains wrongly with it.
+//
+// The argmax with first-wins ties has no exact expression in wasm's other kernels, so this
+// one runs in JS straight on the wasm heap, as wasm's own Slice kernel does.
+import { backend_util, MaxPoolGrad, type KernelConfig, type KernelFunc, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { WASM } from './wasm-ops';
+
+function maxPoolGrad(args: { inputs: { dy: TensorInfo; input: TensorInfo }; backend: BackendWasm; attrs: MaxPoolGradAttrs }): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, input } = inputs;
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth } = info;
+  const out = backend.makeOutput(input.shape, 'float32');
+  // Views only after the last allocation: growing the heap detaches older ones.
+  const x = backend.typedArrayFromHeap(input) as Float32Array;
+  const dyValues = backend.typedArrayFromHeap(dy) as Float32Array;
+  const dx = backend.typedArrayFromHeap(out) as Float32Array;
+  dx.fill(0);
+  let dyAt = 0;
+  for (let b = 0; b < batchSize; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const top = oy * info.strideHeight - info.padInfo.top;
+      const rowStart = Math.max(0, top);
+      const rowEnd = Math.min(inHeight, top + info.effectiveFilterHeight);
+      for (let ox = 0; ox < outWidth; ox++, dyAt += channels) {
+        const left = ox * info.strideWidth - info.padInfo.left;
+        const colStart = Math.max(0, left);
+        const colEnd = Math.min(inWidth, left + info.effectiveFilterWidth);
+        for (let c = 0; c < channels; c++) {
+          let best = -Infinity;
+          let bestAt = -1;
+          // Row-major scan with a strict '>' keeps the first maximum, like tfjs's cpu backend.
+          for (let row = rowStart; row < rowEnd; row++) {
+            let at = ((b * inHeight + row) * inWidth + colStart) * channels + c;
+            for (let col = colStart; col < colEnd; col++, at += channels) {
+              if (x[at] > best) {
+                best = x[at];
+                bestAt = at;
+              }
+            }
+          }
+          if (bestAt >= 0) dx[bestAt] += dyValues[dyAt + c];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export const maxPoolGradConfig: KernelConfig = {
+  kernelName: MaxPoolGrad,
+  backendName: WASM,
+  kernelFunc: maxPoolGrad as unknown as KernelFunc,
+};
