@@ -43,7 +43,9 @@ function toLayer(layer: LayerSpec, index: number, seed: number | undefined, inpu
     case 'Activation':
       return tf.layers.activation({ ...first, activation: layer.activation });
     case 'Dropout':
-      return tf.layers.dropout({ ...first, rate: layer.rate, seed: layerSeed(seed, index) });
+      // No seed here: tfjs would then draw the same mask every step. A seeded run
+      // seeds Math.random instead (training/seeded-random.ts), which dropout draws from.
+      return tf.layers.dropout({ ...first, rate: layer.rate });
     case 'Conv2D':
       return tf.layers.conv2d({
         ...first,

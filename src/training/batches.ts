@@ -1,0 +1,71 @@
+// The data pipeline: one Float32Array for all images, a shuffled index order per epoch,
+// and batches copied into two reused buffers (no per-batch JS arrays).
+import * as tf from '@tensorflow/tfjs';
+import { NUM_CLASSES } from '../shared/model-spec';
+
+export const PIXELS = 784;
+
+export interface Examples {
+  count: number;
+  /** count*784 floats, 0..1 */
+  images: Float32Array;
+  labels: Uint8Array;
+}
+
+/** Rows [start, end) of a set, as views (no copy). */
+export function slice(examples: Examples, start: number, end: number): Examples {
+  return {
+    count: end - start,
+    images: examples.images.subarray(start * PIXELS, end * PIXELS),
+    labels: examples.labels.subarray(start, end),
+  };
+}
+
+/** Fisher–Yates over 0..count-1 with the given uniform source. */
+export function shuffledOrder(count: number, uniform: () => number): Uint32Array {
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(uniform() * (i + 1));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
+export class BatchMaker {
+  private readonly x: Float32Array;
+  private readonly y: Float32Array;
+
+  constructor(
+    private readonly examples: Examples,
+    readonly batchSize: number,
+    /** the model's input shape without the batch axis: [784], [28, 28] or [28, 28, 1] */
+    private readonly inputShape: number[],
+  ) {
+    this.x = new Float32Array(batchSize * PIXELS);
+    this.y = new Float32Array(batchSize * NUM_CLASSES);
+  }
+
+  batches(): number {
+    return Math.ceil(this.examples.count / this.batchSize);
+  }
+
+  /** Batch `index` of an epoch in `order`: x shaped for the model, y one-hot. The caller disposes both. */
+  batch(order: Uint32Array, index: number): { x: tf.Tensor; y: tf.Tensor; size: number } {
+    const start = index * this.batchSize;
+    const size = Math.min(this.batchSize, order.length - start);
+    const { images, labels } = this.examples;
+    this.y.fill(0);
+    for (let b = 0; b < size; b++) {
+      const row = order[start + b];
+      this.x.set(images.subarray(row * PIXELS, (row + 1) * PIXELS), b * PIXELS);
+      this.y[b * NUM_CLASSES + labels[row]] = 1;
+    }
+    // tf.tensor copies the values, so the buffers can be reused for the next batch.
+    const x = tf.tensor(this.x.subarray(0, size * PIXELS), [size, ...this.inputShape]);
+    const y = tf.tensor2d(this.y.subarray(0, size * NUM_CLASSES), [size, NUM_CLASSES]);
+    return { x, y, size };
+  }
+}

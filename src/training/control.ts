@@ -1,0 +1,47 @@
+// Pause, resume and stop for a run whose loop awaits checkpoint() between batches.
+
+export class RunControl {
+  private paused = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  get stopRequested(): boolean {
+    return this.stopped;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+
+  /** Stop after the current batch; the model keeps what it learned and is still evaluated. */
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  /**
+   * Lets queued messages (pause, stop) in — wasm kernels run synchronously, so without a
+   * macrotask break they would wait for the whole epoch — and waits while paused.
+   */
+  async checkpoint(onPause?: () => void, onResume?: () => void): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (!this.paused || this.stopped) return;
+    onPause?.();
+    while (this.paused && !this.stopped) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    this.wake = null;
+    onResume?.();
+  }
+}

@@ -1,0 +1,168 @@
+// One training run: fit epoch by epoch with events, then evaluate on the test set and save.
+import { buildModel } from '../models/build';
+import { countParams, INPUT_SHAPES, validateModelSpec } from '../shared/model-spec';
+import type { EngineReport, EpochLogs, History, RunResult, TrainEvent, TrainRequest } from '../shared/training';
+import type { Mnist } from '../data/mnist';
+import { validationSplit } from '../data/mnist';
+import { saveModel } from '../files/model-files';
+import { seededUniform } from '../models/random';
+import { BatchMaker, shuffledOrder, slice, type Examples } from './batches';
+import { RunControl } from './control';
+import { evaluate, predictAll } from './evaluate';
+import { withSeededRandom } from './seeded-random';
+
+/** Batch events are throttled to at most this many a second. */
+const BATCH_EVENTS_PER_SECOND = 10;
+const TRAIN_COUNT = 60000;
+
+export type Emit = (event: TrainEvent) => void;
+
+function trainingSets(data: Mnist, request: TrainRequest): { train: Examples; validation: Examples | null } {
+  const { spec } = request;
+  const limit = request.limit ?? TRAIN_COUNT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > data.train.count) {
+    throw new Error(`limit must be a whole number from 1 to ${data.train.count}, got ${request.limit}`);
+  }
+  const all = slice(data.train, 0, limit);
+  switch (spec.validation.kind) {
+    case 'none':
+      return { train: all, validation: null };
+    case 'test':
+      return { train: all, validation: data.test };
+    case 'split': {
+      // Keras's validation_split: the last fraction, taken before shuffling.
+      const { trainCount } = validationSplit(limit, spec.validation.fraction);
+      return { train: slice(all, 0, trainCount), validation: slice(all, trainCount, limit) };
+    }
+  }
+}
+
+function mean(sum: number, count: number): number {
+  return count === 0 ? NaN : sum / count;
+}
+
+export interface FitOptions {
+  runId: string;
+  engine: EngineReport;
+  emit: Emit;
+  control?: RunControl;
+}
+
+export async function fit(request: TrainRequest, data: Mnist, options: FitOptions): Promise<RunResult> {
+  const { runId, engine, emit } = options;
+  const control = options.control ?? new RunControl();
+  const spec = request.spec;
+  const rows = validateModelSpec(spec);
+  const started = performance.now();
+  const { train, validation } = trainingSets(data, request);
+  const inputShape = [...INPUT_SHAPES[spec.input]];
+
+  return withSeededRandom(request.seed, async () => {
+    const model = buildModel(spec, { seed: request.seed });
+    try {
+      const maker = new BatchMaker(train, spec.batchSize, inputShape);
+      const batches = maker.batches();
+      const shuffle = request.seed === undefined ? Math.random : seededUniform(request.seed);
+      emit({ type: 'start', runId, spec, engine, trainCount: train.count, validationCount: validation?.count ?? 0, batchesPerEpoch: batches });
+      const history: History = { loss: [], acc: [], ...(validation ? { val_loss: [], val_acc: [] } : {}) };
+      let epochsCompleted = 0;
+      const yieldToMessages = () => control.checkpoint(() => emit({ type: 'paused', runId }), () => emit({ type: 'resumed', runId }));
+
+      for (let epoch = 0; epoch < spec.epochs && !control.stopRequested; epoch++) {
+        emit({ type: 'epochBegin', runId, epoch: epoch + 1, epochs: spec.epochs });
+        const epochStart = performance.now();
+        let trainingMs = 0;
+        let lossSum = 0;
+        let correctSum = 0;
+        let seen = 0;
+        let lastEvent = 0;
+        const order = shuffledOrder(train.count, shuffle);
+        for (let b = 0; b < batches; b++) {
+          await yieldToMessages();
+          if (control.stopRequested) break;
+          const stepStart = performance.now();
+          const { x, y, size } = maker.batch(order, b);
+          const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
+          x.dispose();
+          y.dispose();
+          trainingMs += performance.now() - stepStart;
+          lossSum += loss * size;
+          correctSum += acc * size;
+          seen += size;
+          const now = performance.now();
+          if (now - lastEvent >= 1000 / BATCH_EVENTS_PER_SECOND || b === batches - 1) {
+            lastEvent = now;
+            const msPerStep = trainingMs / (b + 1);
+            emit({
+              type: 'batch',
+              runId,
+              epoch: epoch + 1,
+              batch: b + 1,
+              batches,
+              samples: seen,
+              totalSamples: train.count,
+              loss: mean(lossSum, seen),
+              acc: mean(correctSum, seen),
+              msPerStep,
+              etaSeconds: ((batches - b - 1) * msPerStep) / 1000,
+            });
+          }
+        }
+        if (seen < train.count) break; // stopped mid-epoch: that epoch does not count
+        const logs: EpochLogs = { loss: mean(lossSum, seen), acc: mean(correctSum, seen) };
+        if (validation) {
+          const scored = await predictAll(model, validation, inputShape, yieldToMessages);
+          logs.val_loss = scored.loss;
+          logs.val_acc = scored.accuracy;
+        }
+        for (const key of Object.keys(logs) as (keyof EpochLogs)[]) history[key]?.push(logs[key] as number);
+        epochsCompleted = epoch + 1;
+        emit({
+          type: 'epochEnd',
+          runId,
+          epoch: epoch + 1,
+          epochs: spec.epochs,
+          logs,
+          seconds: (performance.now() - epochStart) / 1000,
+          msPerStep: trainingMs / batches,
+        });
+      }
+
+      emit({ type: 'evaluating', runId });
+      const evaluation = await evaluate(model, data.test, inputShape);
+      const result: RunResult = {
+        runId,
+        spec,
+        history,
+        evaluation,
+        epochsCompleted,
+        stopped: epochsCompleted < spec.epochs,
+        durationSeconds: (performance.now() - started) / 1000,
+        trainCount: train.count,
+        validationCount: validation?.count ?? 0,
+        params: countParams(rows),
+        engine,
+        seed: request.seed,
+        finishedAt: new Date().toISOString(),
+      };
+      if (request.saveDir) {
+        await saveModel(model, request.saveDir, {
+          format: 1,
+          name: spec.name,
+          spec,
+          history,
+          evaluation: { loss: evaluation.loss, accuracy: evaluation.accuracy, confusionMatrix: evaluation.confusionMatrix },
+          backend: engine.backend,
+          datasetSha256: data.sha256,
+          createdAt: result.finishedAt,
+          source: 'trained',
+        });
+        result.modelDir = request.saveDir;
+      }
+      return result;
+    } finally {
+      model.optimizer?.dispose();
+      model.dispose();
+    }
+  });
+}
