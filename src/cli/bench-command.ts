@@ -1,0 +1,48 @@
+import type { Command } from './command';
+import { print } from './output';
+import { bench, type BenchReport } from '../bench/bench';
+import { PRESET_IDS } from '../shared/presets';
+
+function table(report: BenchReport): string {
+  const m = report.machine;
+  return [
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}`,
+    'preset       backend     batch  samples/s  ms/step  peak RSS  first batch',
+    ...report.rows.map(
+      (r) =>
+        `${r.preset.padEnd(12)} ${r.backend.padEnd(10)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)}`,
+    ),
+    ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(10)} skipped: ${s.error}`),
+  ].join('\n');
+}
+
+export const benchCommand: Command = {
+  name: 'bench',
+  usage: 'bench [--quick] [--epoch] [--cpu] [--preset ID…]',
+  summary: 'training speed per preset and backend: samples/s, ms/step, peak RSS',
+  help: `  --quick      fewer samples per row
+  --epoch      a whole 60,000-image epoch per row (slow)
+  --cpu        also the pure-JS cpu backend (very slow for CNNs)
+  --preset ID  only these presets (repeatable)
+`,
+  options: { quick: { type: 'boolean' }, epoch: { type: 'boolean' }, cpu: { type: 'boolean' }, preset: { type: 'string', multiple: true } },
+  async run(values) {
+    const presets = values.preset as string[] | undefined;
+    for (const id of presets ?? []) {
+      if (!PRESET_IDS.includes(id)) throw new Error(`unknown preset "${id}"; the presets are: ${PRESET_IDS.join(', ')}`);
+    }
+    // 'tensorflow' is tried and reported as skipped where tfjs-node is not installed.
+    const backends = ['tensorflow', 'wasm', ...(values.cpu ? ['cpu'] : [])];
+    const json = values.json as boolean | undefined;
+    const report = await bench({
+      backends,
+      presets,
+      quick: values.quick as boolean | undefined,
+      epoch: values.epoch as boolean | undefined,
+      onRow: (row) => {
+        if (!json) process.stderr.write(`  ${'error' in row ? `${row.preset} on ${row.backend}: skipped` : `${row.preset} on ${row.backend}: ${row.samplesPerSecond.toFixed(0)} samples/s`}\n`);
+      },
+    });
+    print(json, report, () => table(report));
+  },
+};

@@ -1,0 +1,11 @@
+// The CLI's commands, in the order --help lists them.
+import type { Command } from './command';
+import { dataCommand } from './data-command';
+import { modelsCommand, summaryCommand } from './models-command';
+import { trainCommand } from './train-command';
+import { evaluateCommand, predictCommand } from './predict-command';
+import { benchCommand } from './bench-command';
+
+export type { Command } from './command';
+
+export const COMMANDS: Command[] = [dataCommand, modelsCommand, summaryCommand, trainCommand, evaluateCommand, predictCommand, benchCommand];

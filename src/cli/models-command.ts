@@ -1,0 +1,48 @@
+import { UsageError } from './errors';
+import type { Command } from './command';
+import { print } from './output';
+import { PRESETS, presetSpec } from '../shared/presets';
+import { countParams, formatCount, inferLayers, summary } from '../shared/model-spec';
+import { formatAccuracy } from '../shared/training';
+
+export const modelsCommand: Command = {
+  name: 'models',
+  usage: 'models',
+  summary: 'the seed presets: layers, params, optimizer, epochs × batch',
+  options: {},
+  async run(values) {
+    const rows = PRESETS.map((p) => ({
+      id: p.id,
+      title: p.title,
+      seed: p.seed,
+      params: countParams(inferLayers(p.spec)),
+      optimizer: p.spec.optimizer,
+      epochs: p.spec.epochs,
+      batchSize: p.spec.batchSize,
+      validation: p.spec.validation,
+      seedAccuracy: p.seedAccuracy ?? null,
+    }));
+    print(values.json as boolean, rows, () =>
+      [
+        'preset             params  optimizer  epochs×batch  validation  seed accuracy',
+        ...rows.map((r) => {
+          const validation = r.validation.kind === 'split' ? `split ${r.validation.fraction}` : r.validation.kind;
+          return `${r.id.padEnd(16)} ${formatCount(r.params).padStart(8)}  ${r.optimizer.padEnd(9)}  ${`${r.epochs}×${r.batchSize}`.padEnd(12)}  ${validation.padEnd(10)}  ${r.seedAccuracy === null ? '—' : formatAccuracy(r.seedAccuracy)}`;
+        }),
+      ].join('\n'),
+    );
+  },
+};
+
+export const summaryCommand: Command = {
+  name: 'summary',
+  usage: 'summary <preset>',
+  summary: "a preset's Keras model.summary()",
+  options: {},
+  async run(values, positionals) {
+    if (positionals.length !== 1) throw new UsageError('summary takes one preset id, e.g. `digit-lab summary cnn-16-36`');
+    const spec = presetSpec(positionals[0]);
+    const layers = inferLayers(spec);
+    print(values.json as boolean, { preset: positionals[0], layers, totalParams: countParams(layers) }, () => summary(spec));
+  },
+};

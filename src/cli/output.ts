@@ -1,0 +1,25 @@
+// One JSON document with --json, text otherwise.
+export function print(json: boolean | undefined, document: unknown, text: () => string): void {
+  process.stdout.write(json ? JSON.stringify(document, null, 2) + '\n' : text() + '\n');
+}
+
+/** A whole number from a flag, or a clear error naming the flag. */
+export function intFlag(value: unknown, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+export function numberFlag(value: unknown, flag: string, check: (n: number) => boolean, range: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || !check(n)) throw new Error(`--${flag} must be ${range}, got "${value}"`);
+  return n;
+}
+
+export function choiceFlag<T extends string>(value: unknown, flag: string, choices: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!choices.includes(value as T)) throw new Error(`--${flag} must be one of ${choices.join(', ')}, got "${value}"`);
+  return value as T;
+}

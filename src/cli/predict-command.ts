@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs';
+import { UsageError } from './errors';
+import { BACKEND_OPTION, BACKENDS, type Command, type Values } from './command';
+import { choiceFlag, print } from './output';
+import { crosstab, perClassTable } from './format';
+import { initEngine } from '../engine/backend';
+import { loadModel, type LoadedModel } from '../files/model-files';
+import { readImageFile } from '../files/images';
+import { loadMnist } from '../data/mnist';
+import { evaluate } from '../training/evaluate';
+import { toMnistInput } from '../shared/preprocess';
+import { formatAccuracy } from '../shared/training';
+
+async function openModel(values: Values, dir: string | undefined): Promise<LoadedModel> {
+  if (!dir) throw new UsageError('give the folder of a saved model (or its model.json)');
+  await initEngine(choiceFlag(values.backend, 'backend', BACKENDS) ?? 'auto');
+  return loadModel(dir);
+}
+
+export const evaluateCommand: Command = {
+  name: 'evaluate',
+  usage: 'evaluate <model dir>',
+  summary: 'test loss, accuracy, confusion matrix and per-class metrics of a saved model',
+  options: { ...BACKEND_OPTION },
+  async run(values, positionals) {
+    if (positionals.length !== 1) throw new UsageError('evaluate takes one model folder');
+    const loaded = await openModel(values, positionals[0]);
+    const data = await loadMnist();
+    const evaluation = await evaluate(loaded.model, data.test, loaded.inputShape);
+    const { loss, accuracy, confusionMatrix, perClass, misclassified } = evaluation;
+    print(values.json as boolean, { loss, accuracy, confusionMatrix, perClass, misclassifiedCount: misclassified.length }, () =>
+      [
+        `loss = ${loss.toFixed(4)}`,
+        `accuracy = ${formatAccuracy(accuracy)}`,
+        crosstab(confusionMatrix),
+        '',
+        perClassTable(perClass),
+      ].join('\n'),
+    );
+  },
+};
+
+export const predictCommand: Command = {
+  name: 'predict',
+  usage: 'predict <model dir> <image…>',
+  summary: 'read digits from PNG, JPEG or BMP files (Paint-style black on white, or MNIST-style)',
+  options: { ...BACKEND_OPTION },
+  async run(values, positionals) {
+    const [dir, ...files] = positionals;
+    if (files.length === 0) throw new UsageError('predict takes a model folder and at least one image file');
+    const loaded = await openModel(values, dir);
+    const readings: { file: string; digit: number; probabilities: number[] }[] = [];
+    for (const file of files) {
+      const { input } = toMnistInput(await readImageFile(file), file);
+      const probabilities = Array.from(
+        tf.tidy(() => (loaded.model.predict(tf.tensor(input, [1, ...loaded.inputShape])) as tf.Tensor).dataSync()),
+      );
+      const digit = probabilities.indexOf(Math.max(...probabilities));
+      readings.push({ file, digit, probabilities });
+    }
+    print(values.json as boolean, readings, () =>
+      readings
+        .map((r) => `${r.file}: ${r.digit} (${formatAccuracy(r.probabilities[r.digit])})\n  ${r.probabilities.map((p, k) => `${k}: ${p.toFixed(3)}`).join('  ')}`)
+        .join('\n'),
+    );
+  },
+};
