@@ -73,7 +73,7 @@ export const trainCommand: Command = {
       switch (event.type) {
         case 'start':
           total = event.trainCount;
-          log(`Backend: ${event.engine.backend} (tfjs ${event.engine.version}): ${event.engine.reason}`);
+          log(`Backend: ${event.engine.backend} (${event.engine.version}): ${event.engine.reason}`);
           log(`Train on ${event.trainCount} samples${event.validationCount ? `, validate on ${event.validationCount} samples` : ''}`);
           break;
         case 'epochBegin':
