@@ -1,0 +1,206 @@
+// The one contract between the renderer and the lab: every call and every event.
+// Electron carries it over IPC (preload exposes it as window.lab); browser mode over a WebSocket.
+// Everything crossing it is plain JSON: typed arrays travel as number[] or base64 strings.
+import type { LayerRow, ModelSpec } from './model-spec';
+import type { Preset } from './presets';
+import type { EngineReport, Evaluation, RunResult, TrainEvent, TrainRequest } from './training';
+
+export type Split = 'train' | 'test';
+
+export interface DataStatus {
+  source: 'embedded' | 'cache';
+  dir: string;
+  verified: boolean;
+  sha256: Record<string, string>;
+  shapes: { x_train: number[]; y_train: number[]; x_test: number[]; y_test: number[] };
+  trainLabelCounts: number[];
+  testLabelCounts: number[];
+  cacheDir: string;
+  mirrors: string[];
+}
+
+export interface DownloadProgressEvent {
+  file: string;
+  mirror: string;
+  bytes: number;
+  total: number | null;
+  bytesPerSecond: number;
+  etaSeconds: number | null;
+  attempt: number;
+}
+
+export interface DownloadOutcome {
+  ok: boolean;
+  /** why it failed or was cancelled; the lab keeps using the data it has */
+  message?: string;
+  files: { name: string; mirror: string; sha256: string; bytes: number; skipped: boolean }[];
+}
+
+export interface SampleQuery {
+  split: Split;
+  /** only images of this digit */
+  label?: number;
+  offset: number;
+  count: number;
+}
+
+export interface Samples {
+  /** dataset indices of the images returned */
+  indices: number[];
+  labels: number[];
+  /** count*784 bytes 0–255, base64 */
+  pixels: string;
+  /** how many images match the query in all */
+  total: number;
+}
+
+export interface DigitImage {
+  split: Split;
+  index: number;
+  label: number;
+  /** 784 bytes 0–255 */
+  pixels: number[];
+}
+
+export interface RunSummary {
+  runId: string;
+  name: string;
+  status: 'done' | 'stopped' | 'failed';
+  spec: ModelSpec;
+  params?: number;
+  accuracy?: number;
+  loss?: number;
+  durationSeconds?: number;
+  epochsCompleted?: number;
+  history?: RunResult['history'];
+  backend?: string;
+  finishedAt?: string;
+  message?: string;
+  /** false once the saved model is gone */
+  hasModel: boolean;
+}
+
+export interface ModelFiles {
+  /** model.json text */
+  modelJson: string;
+  /** weight file name -> base64 bytes */
+  weights: Record<string, string>;
+}
+
+export interface ImportRequest {
+  /** the files the user picked: model.json and its weight shards, base64 */
+  files: { name: string; base64: string }[];
+  name?: string;
+}
+
+export interface PredictRequest {
+  /** a run id, or 'latest' for the last trained model */
+  model: string;
+  /** 784 floats 0..1 (already preprocessed) */
+  input: number[];
+}
+
+export interface Prediction {
+  digit: number;
+  probabilities: number[];
+}
+
+export type Language = 'en' | 'zh-Hant' | 'zh-Hans';
+export type Theme = 'system' | 'light' | 'dark';
+
+export interface Settings {
+  language: Language | 'system';
+  theme: Theme;
+  backend: 'auto' | 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu';
+  mirrors: string[];
+}
+
+export interface TrainStatus {
+  runId: string | null;
+  paused: boolean;
+  /** events of the current or last run so far, so a view opened mid-run can catch up */
+  events: TrainEvent[];
+}
+
+/** Every call: its argument and its result. */
+export interface LabCalls {
+  'engine.info': { args: null; result: EngineReport };
+  'data.status': { args: null; result: DataStatus };
+  'data.download': { args: { mirrors?: string[] }; result: DownloadOutcome };
+  'data.cancelDownload': { args: null; result: null };
+  'data.samples': { args: SampleQuery; result: Samples };
+  'data.image': { args: { split: Split; index: number }; result: DigitImage };
+  'models.presets': { args: null; result: Preset[] };
+  'models.summary': { args: { spec: ModelSpec }; result: { text: string; rows: LayerRow[]; totalParams: number } };
+  'train.start': { args: TrainRequest; result: { runId: string } };
+  'train.pause': { args: null; result: null };
+  'train.resume': { args: null; result: null };
+  'train.stop': { args: null; result: null };
+  'train.status': { args: null; result: TrainStatus };
+  'runs.list': { args: null; result: RunSummary[] };
+  /** the full result, with every misclassified test image */
+  'runs.get': { args: { runId: string }; result: RunResult };
+  'runs.delete': { args: { runId: string }; result: null };
+  'runs.evaluation': { args: { runId: string }; result: Evaluation };
+  'models.export': { args: { runId: string }; result: ModelFiles };
+  'models.import': { args: ImportRequest; result: RunSummary };
+  predict: { args: PredictRequest; result: Prediction };
+  'settings.get': { args: null; result: Settings };
+  'settings.set': { args: Partial<Settings>; result: Settings };
+}
+
+export type CallName = keyof LabCalls;
+export type CallArgs<K extends CallName> = LabCalls[K]['args'];
+export type CallResult<K extends CallName> = LabCalls[K]['result'];
+
+/** Every event the lab pushes to the renderer. */
+export interface LabEvents {
+  'train.event': TrainEvent;
+  'data.progress': DownloadProgressEvent;
+}
+
+export type EventName = keyof LabEvents;
+
+export const CALL_NAMES: readonly CallName[] = [
+  'engine.info',
+  'data.status',
+  'data.download',
+  'data.cancelDownload',
+  'data.samples',
+  'data.image',
+  'models.presets',
+  'models.summary',
+  'train.start',
+  'train.pause',
+  'train.resume',
+  'train.stop',
+  'train.status',
+  'runs.list',
+  'runs.get',
+  'runs.delete',
+  'runs.evaluation',
+  'models.export',
+  'models.import',
+  'predict',
+  'settings.get',
+  'settings.set',
+];
+
+export const EVENT_NAMES: readonly EventName[] = ['train.event', 'data.progress'];
+
+/** What the renderer sees as window.lab (Electron preload) or the WebSocket client (browser mode). */
+export interface LabApi {
+  call<K extends CallName>(name: K, args: CallArgs<K>): Promise<CallResult<K>>;
+  on<E extends EventName>(event: E, listener: (payload: LabEvents[E]) => void): () => void;
+}
+
+/** An error answered for a call: a message the user can act on. */
+export interface CallError {
+  error: string;
+  /** for a model description: the layer index that breaks it */
+  layer?: number;
+}
+
+/** IPC channel names (Electron) */
+export const IPC_CALL = 'lab:call';
+export const IPC_EVENT = 'lab:event';
