@@ -5,7 +5,7 @@ import { IPC_CALL, IPC_EVENT, type LabApi } from '../shared/contract';
 const lab: LabApi = {
   call: (name, args) => ipcRenderer.invoke(IPC_CALL, name, args),
   on: (event, listener) => {
-    const handler = (_: unknown, name: string, payload: never) => {
+    const handler = (_: Electron.IpcRendererEvent, name: string, payload: Parameters<typeof listener>[0]) => {
       if (name === event) listener(payload);
     };
     ipcRenderer.on(IPC_EVENT, handler);

@@ -78,10 +78,9 @@ export class Trainer extends EventEmitter {
   }
 
   /** Starts a run and returns its id; a second start while one trains is refused. */
-  start(request: TrainRequest): string {
+  start(request: TrainRequest, runId: string = randomUUID()): string {
     if (this.current) throw new AlreadyTrainingError(this.current);
     validateModelSpec(request.spec);
-    const runId = randomUUID();
     this.current = runId;
     this.ensureWorker();
     this.send({ type: 'train', runId, request, backend: this.backend, cacheDir: this.options.cacheDir });
