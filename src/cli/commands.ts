@@ -5,7 +5,8 @@ import { modelsCommand, summaryCommand } from './models-command';
 import { trainCommand } from './train-command';
 import { evaluateCommand, predictCommand } from './predict-command';
 import { benchCommand } from './bench-command';
+import { serveCommand } from './serve-command';
 
 export type { Command } from './command';
 
-export const COMMANDS: Command[] = [dataCommand, modelsCommand, summaryCommand, trainCommand, evaluateCommand, predictCommand, benchCommand];
+export const COMMANDS: Command[] = [dataCommand, modelsCommand, summaryCommand, trainCommand, evaluateCommand, predictCommand, benchCommand, serveCommand];
