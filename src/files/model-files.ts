@@ -1,34 +1,19 @@
-// Trained models as standard TensorFlow.js layers format: model.json + weights.bin,
-// with the lab's metadata in model.json's userDefinedMetadata.
-// Files from elsewhere are untrusted: sizes, paths and the weights manifest are checked
-// before tfjs sees them, and every failure is a ModelFileError naming the file.
+// Models as standard TensorFlow.js layers format: model.json + weights.bin, with the lab's
+// metadata in model.json's userDefinedMetadata. Anything plain TensorFlow.js can load
+// (tf.loadLayersModel over HTTP or from memory) and nothing else is written; model files
+// from elsewhere (TensorFlow.js, or Keras via tensorflowjs_converter) load and import too.
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import type { ModelSpec } from '../shared/model-spec';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { NUM_CLASSES } from '../shared/model-spec';
+import { recoverFolder, replaceFolder, writeFileSynced } from './dir-swap';
+import { METADATA_KEY, readLabMetadata, type LabMetadata } from './lab-metadata';
+import { isObject, MODEL_JSON, ModelFileError, readModelFiles, type ModelFiles } from './model-json';
 
-export const MODEL_JSON = 'model.json';
+export { MODEL_JSON, ModelFileError, type LabMetadata };
 export const WEIGHTS_FILE = 'weights.bin';
-const MAX_MODEL_JSON_BYTES = 10 * 2 ** 20;
-const MAX_WEIGHTS_BYTES = 200 * 2 ** 20;
-const MAX_WEIGHT_ELEMENTS = 1e8;
-const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
-/** The input shapes (batch axis left out) a 28×28 gray digit fits. */
+/** The input shapes (batch axis left out) a 28×28 gray digit is fed as: flat, 28 steps × 28, image. */
 const DIGIT_INPUTS = ['784', '28,28', '28,28,1'];
-const METADATA_KEY = 'digitLab';
-
-export interface LabMetadata {
-  format: 1;
-  name: string;
-  createdAt: string;
-  source?: 'trained' | 'imported';
-  spec?: ModelSpec;
-  history?: Record<string, number[]>;
-  evaluation?: unknown;
-  backend?: string;
-  datasetSha256?: Record<string, string>;
-}
 
 export interface SavedModel {
   dir: string;
@@ -40,200 +25,127 @@ export interface SavedModel {
 export interface LoadedModel {
   model: tf.LayersModel;
   metadata: LabMetadata | null;
-  /** the model's input shape without the batch axis */
+  /** the model's input shape without the batch axis: [784], [28, 28] or [28, 28, 1] */
   inputShape: number[];
   dir: string;
 }
 
-export class ModelFileError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'ModelFileError';
-  }
+/** Refuses to replace a folder that is not a model: saving to ~/Documents must not wipe it. */
+async function checkReplaceable(target: string): Promise<void> {
+  const info = await stat(target).catch(() => null);
+  if (!info) return;
+  const what = 'already exists and is not a model folder';
+  if (!info.isDirectory()) throw new ModelFileError(target, `${what}; choose another place`);
+  const names = await readdir(target);
+  if (names.length > 0 && !names.includes(MODEL_JSON)) throw new ModelFileError(target, `${what} (it has no ${MODEL_JSON}); choose another place`);
 }
 
-function tempName(path: string): string {
-  return `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-}
-
-/**
- * Saves into `dir`, replacing a model already there whole: the files are written to a
- * temp folder beside it and swapped in by rename, so a crash never leaves half a model.
- */
-export async function saveModel(model: tf.LayersModel, dir: string, metadata: LabMetadata): Promise<SavedModel> {
+/** Writes model.json + weights.bin into `dir`, replacing a model already there whole. */
+async function writeModelFolder(dir: string, modelJson: Record<string, unknown>, weights: Uint8Array): Promise<SavedModel> {
   const target = resolve(dir);
-  await mkdir(dirname(target), { recursive: true });
-  const temp = tempName(target);
-  let saved: SavedModel | undefined;
-  try {
-    await model.save(
-      tf.io.withSaveHandler(async (artifacts) => {
-        const weights = new Uint8Array(artifacts.weightData as ArrayBuffer);
-        const modelJson = {
-          modelTopology: artifacts.modelTopology,
-          format: 'layers-model',
-          generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-          convertedBy: null,
-          weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
-          userDefinedMetadata: { [METADATA_KEY]: metadata },
-        };
-        const text = JSON.stringify(modelJson);
-        await mkdir(temp, { recursive: true });
-        await writeFile(join(temp, MODEL_JSON), text);
-        await writeFile(join(temp, WEIGHTS_FILE), weights);
-        saved = { dir: target, modelJson: join(target, MODEL_JSON), weightsFile: join(target, WEIGHTS_FILE), bytes: text.length + weights.byteLength };
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
-    const old = tempName(target);
-    const hadOld = await stat(target).then(() => true, () => false);
-    if (hadOld) await rename(target, old);
-    await rename(temp, target);
-    if (hadOld) await rm(old, { recursive: true, force: true });
-  } catch (error) {
-    await rm(temp, { recursive: true, force: true });
-    throw error;
-  }
-  return saved!;
+  await checkReplaceable(target);
+  let bytes = 0;
+  await replaceFolder(target, async (folder) => {
+    await writeFileSynced(join(folder, WEIGHTS_FILE), weights);
+    // Serialized only now: metadata that cannot be written fails the save after weights.bin, and still leaves nothing behind.
+    const text = JSON.stringify(modelJson);
+    await writeFileSynced(join(folder, MODEL_JSON), text);
+    bytes = Buffer.byteLength(text) + weights.byteLength;
+  });
+  return { dir: target, modelJson: join(target, MODEL_JSON), weightsFile: join(target, WEIGHTS_FILE), bytes };
 }
 
-interface WeightSpec {
-  name: string;
-  shape: number[];
-  dtype: string;
-  quantization?: { dtype: string };
+function manifest(weightSpecs: tf.io.WeightsManifestEntry[]): tf.io.WeightsManifestConfig {
+  return [{ paths: [WEIGHTS_FILE], weights: weightSpecs }];
 }
 
-interface ManifestGroup {
-  paths: string[];
-  weights: WeightSpec[];
+/** Saves into `dir` (created if need be), replacing a model already there whole; a failed save leaves it as it was. */
+export async function saveModel(model: tf.LayersModel, dir: string, metadata: LabMetadata): Promise<SavedModel> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (saved) => {
+      artifacts = saved;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (!artifacts) throw new Error(`saving ${model.name}: TensorFlow.js produced nothing to save`);
+  // The same fields tfjs's own file and HTTP handlers write.
+  const modelJson: Record<string, unknown> = {
+    modelTopology: artifacts.modelTopology,
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
+    convertedBy: artifacts.convertedBy ?? null,
+    weightsManifest: manifest(artifacts.weightSpecs ?? []),
+    userDefinedMetadata: { [METADATA_KEY]: metadata },
+  };
+  const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+  return writeModelFolder(dir, modelJson, weights);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function shapeText(shape: (number | null)[]): string {
+  return `[${shape.map((d) => d ?? 'None').join(',')}]`;
 }
 
-/** A weight file must be a plain name inside the model's folder. */
-function weightPath(folder: string, name: unknown, file: string): string {
-  if (typeof name !== 'string' || name === '' || /^[a-z]+:/i.test(name) || name.includes('\0')) {
-    throw new ModelFileError(file, `weight path ${JSON.stringify(name)} is not a file name`);
-  }
-  const path = resolve(folder, name);
-  if (!path.startsWith(folder + sep) || name.includes('..')) {
-    throw new ModelFileError(file, `weight path ${JSON.stringify(name)} leaves the model's folder`);
-  }
-  return path;
-}
-
-function weightBytes(spec: WeightSpec, file: string): number {
-  if (!isObject(spec) || typeof spec.name !== 'string' || !Array.isArray(spec.shape)) {
-    throw new ModelFileError(file, `a weight entry is malformed: ${JSON.stringify(spec).slice(0, 100)}`);
-  }
-  let elements = 1;
-  for (const dim of spec.shape) {
-    if (!Number.isInteger(dim) || dim < 0) throw new ModelFileError(file, `weight ${spec.name} has shape [${spec.shape}]: dimensions must be whole numbers ≥ 0`);
-    elements *= dim;
-  }
-  if (elements > MAX_WEIGHT_ELEMENTS) throw new ModelFileError(file, `weight ${spec.name} has shape [${spec.shape}], more than ${MAX_WEIGHT_ELEMENTS} values`);
-  const dtype = spec.quantization?.dtype ?? spec.dtype;
-  const size = DTYPE_BYTES[dtype];
-  if (size === undefined) throw new ModelFileError(file, `weight ${spec.name} has unsupported dtype ${JSON.stringify(dtype)}`);
-  return elements * size;
-}
-
-async function readLimited(path: string, limit: number, file: string, what: string): Promise<Uint8Array> {
-  const info = await stat(path).catch(() => null);
-  if (!info || !info.isFile()) throw new ModelFileError(file, `${what} ${basename(path)} is missing`);
-  if (info.size > limit) throw new ModelFileError(file, `${what} ${basename(path)} is ${info.size} bytes, over the ${limit}-byte limit`);
-  return new Uint8Array(await readFile(path));
-}
-
-function modelJsonPath(dirOrModelJson: string): string {
-  const path = resolve(dirOrModelJson);
-  return path.endsWith('.json') ? path : join(path, MODEL_JSON);
-}
-
-function readMetadata(json: Record<string, unknown>): LabMetadata | null {
-  const user = json.userDefinedMetadata;
-  if (!isObject(user)) return null;
-  const lab = user[METADATA_KEY];
-  return isObject(lab) && lab.format === 1 ? (lab as unknown as LabMetadata) : null;
-}
-
-/** Loads a lab model or one made elsewhere (TensorFlow.js, or Keras via tensorflowjs_converter). */
-export async function loadModel(dirOrModelJson: string): Promise<LoadedModel> {
-  const file = modelJsonPath(dirOrModelJson);
-  const folder = dirname(file);
-  const text = new TextDecoder().decode(await readLimited(file, MAX_MODEL_JSON_BYTES, file, 'the model file'));
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ModelFileError(file, `is not valid JSON (${(error as Error).message})`);
-  }
-  if (!isObject(json)) throw new ModelFileError(file, 'is not a TensorFlow.js model (a JSON object is expected)');
-  if (!isObject(json.modelTopology)) throw new ModelFileError(file, 'has no modelTopology: it is not a TensorFlow.js layers model');
-  if (!Array.isArray(json.weightsManifest)) throw new ModelFileError(file, 'has no weightsManifest');
-
-  const weightSpecs: WeightSpec[] = [];
-  const shards: Uint8Array[] = [];
-  let expected = 0;
-  for (const group of json.weightsManifest as ManifestGroup[]) {
-    if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights)) {
-      throw new ModelFileError(file, 'weightsManifest entries need paths and weights');
-    }
-    for (const spec of group.weights) {
-      expected += weightBytes(spec, file);
-      weightSpecs.push(spec);
-    }
-    if (expected > MAX_WEIGHTS_BYTES) throw new ModelFileError(file, `weights total more than the ${MAX_WEIGHTS_BYTES}-byte limit`);
-    for (const name of group.paths) shards.push(await readLimited(weightPath(folder, name, file), MAX_WEIGHTS_BYTES, file, 'weight file'));
-  }
-  const actual = shards.reduce((sum, shard) => sum + shard.byteLength, 0);
-  if (actual !== expected) {
-    throw new ModelFileError(file, `the weights manifest describes ${expected} bytes but the weight files hold ${actual}`);
-  }
-  const weightData = new Uint8Array(actual);
-  let offset = 0;
-  for (const shard of shards) {
-    weightData.set(shard, offset);
-    offset += shard.byteLength;
-  }
-
+/** Builds the model with TensorFlow.js and checks it reads 28×28 gray digits into 10 classes. */
+async function buildChecked(files: ModelFiles): Promise<{ model: tf.LayersModel; inputShape: number[] }> {
+  const { file, json, weightSpecs, weightData } = files;
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: weightSpecs as tf.io.WeightsManifestEntry[], weightData: weightData.buffer }),
-    );
+    // Without trainingConfig: the lab only predicts with it, and a Keras loss tfjs lacks must not refuse the model.
+    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData: weightData.buffer }));
   } catch (error) {
-    throw new ModelFileError(file, `TensorFlow.js cannot build it: ${(error as Error).message}`);
+    throw new ModelFileError(file, `TensorFlow.js cannot build it: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const inputShape = (model.inputs[0]?.shape ?? []).slice(1) as number[];
-  const outputShape = (model.outputs[0]?.shape ?? []).slice(1) as number[];
-  if (model.inputs.length !== 1 || !DIGIT_INPUTS.includes(inputShape.join(','))) {
+  const problem = fitProblem(model);
+  if (problem) {
     model.dispose();
-    throw new ModelFileError(file, `input shape [${inputShape}] is not 28×28 gray (784, 28×28 or 28×28×1)`);
+    throw new ModelFileError(file, problem);
   }
-  if (model.outputs.length !== 1 || outputShape.join(',') !== '10') {
-    model.dispose();
-    throw new ModelFileError(file, `output shape [${outputShape}] does not give the 10 digit classes the lab needs`);
-  }
-  return { model, metadata: readMetadata(json), inputShape, dir: folder };
+  return { model, inputShape: model.inputs[0].shape.slice(1) as number[] };
+}
+
+function fitProblem(model: tf.LayersModel): string | undefined {
+  if (model.inputs.length !== 1) return `it has ${model.inputs.length} inputs; the lab feeds one 28×28 gray image`;
+  if (model.outputs.length !== 1) return `it has ${model.outputs.length} outputs; the lab needs one, of ${NUM_CLASSES} classes`;
+  const input = model.inputs[0].shape.slice(1);
+  if (!DIGIT_INPUTS.includes(input.join(','))) return `input shape ${shapeText(input)} is not 28×28 gray (784, 28×28 or 28×28×1)`;
+  const output = model.outputs[0].shape.slice(1);
+  if (output.length !== 1) return `output shape ${shapeText(output)} is not one score per class; the lab needs ${NUM_CLASSES} classes`;
+  if (output[0] !== NUM_CLASSES) return `output has ${output[0] ?? 'None'} classes, the lab needs ${NUM_CLASSES}`;
+  return undefined;
+}
+
+/** Loads a lab model or one made elsewhere, from its folder or its model.json; a problem is a ModelFileError. */
+export async function loadModel(dirOrModelJson: string): Promise<LoadedModel> {
+  const path = resolve(dirOrModelJson);
+  // A lab model whose save was killed between its two renames is put back first.
+  if (!(await stat(path).catch(() => null))) await recoverFolder(path);
+  const files = await readModelFiles(path);
+  const { model, inputShape } = await buildChecked(files);
+  return { model, metadata: readLabMetadata(files.json.userDefinedMetadata), inputShape, dir: files.folder };
+}
+
+function importedName(file: string): string {
+  const name = basename(file, '.json');
+  return name === 'model' ? basename(dirname(file)) : name;
 }
 
 /**
- * Imports a model.json made elsewhere: validated by loading it, then saved into destDir
- * in the lab's own layout (one weights.bin), marked as imported.
+ * Imports a model.json made elsewhere into `destDir`: checked and built first, then its
+ * topology and the very bytes checked are written in the lab's layout (one weights.bin),
+ * marked as imported. Quantized weights stay quantized.
  */
 export async function importModel(modelJsonPath: string, destDir: string): Promise<LoadedModel> {
-  const loaded = await loadModel(modelJsonPath);
-  const metadata: LabMetadata = {
-    ...(loaded.metadata ?? { format: 1, name: basename(dirname(resolve(modelJsonPath))), createdAt: new Date().toISOString() }),
-    source: 'imported',
-  };
-  await saveModel(loaded.model, destDir, metadata);
-  return { ...loaded, metadata, dir: resolve(destDir) };
+  const files = await readModelFiles(modelJsonPath);
+  const { model, inputShape } = await buildChecked(files);
+  const found = readLabMetadata(files.json.userDefinedMetadata);
+  const metadata: LabMetadata = { ...(found ?? { format: 1, name: importedName(files.file), createdAt: new Date().toISOString() }), source: 'imported' };
+  const userDefinedMetadata = { ...(isObject(files.json.userDefinedMetadata) ? files.json.userDefinedMetadata : {}), [METADATA_KEY]: metadata };
+  try {
+    const saved = await writeModelFolder(destDir, { ...files.json, weightsManifest: manifest(files.weightSpecs), userDefinedMetadata }, files.weightData);
+    return { model, metadata, inputShape, dir: saved.dir };
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
