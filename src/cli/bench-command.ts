@@ -12,7 +12,7 @@ function table(report: BenchReport): string {
       (r) =>
         `${r.preset.padEnd(12)} ${r.backend.padEnd(10)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)}`,
     ),
-    ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(10)} skipped: ${s.error}`),
+    ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(10)} skipped: ${s.error.split(' (')[0]}`),
   ].join('\n');
 }
 
