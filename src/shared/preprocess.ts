@@ -1,20 +1,22 @@
 // Any image of a digit into the 28×28 input MNIST models expect, the way MNIST was made:
-// white ink on black, the ink scaled into a 20×20 box keeping its aspect ratio,
-// then placed so its center of mass sits at the center of the 28×28 field.
+// white ink on black, the ink scaled into a 20×20 box keeping its aspect ratio (anti-aliased
+// by area averaging), then shifted so its center of mass sits at the center of the field.
 // Pure TS on typed arrays: it runs in Node and in the renderer, on every stroke.
+import { inkStrength } from './ink';
+import { areaTaps } from './resample';
 
 export interface RawImage {
   width: number;
   height: number;
   channels: 1 | 2 | 3 | 4;
-  /** width*height*channels bytes, row-major */
+  /** width*height*channels bytes, row-major (gray, gray+alpha, RGB or RGBA) */
   data: Uint8Array | Uint8ClampedArray;
 }
 
 export interface Preprocessed {
-  /** 784 values 0..1, white ink on black */
+  /** 784 values 0..1, white ink on black like MNIST */
   input: Float32Array;
-  /** the background was light (Paint's black on white) and was inverted */
+  /** the ink was dark, so the image was inverted: a light background (Paint's black on white), or dark strokes on a transparent canvas */
   inverted: boolean;
   /** the ink's bounding box in source pixels */
   box: { x: number; y: number; width: number; height: number };
@@ -27,131 +29,21 @@ export class BlankImageError extends Error {
   }
 }
 
-export const SIDE = 28;
-const BOX = 20;
-/** Ink fainter than this (0..1, after normalising) is noise: JPEG ringing, paper grain. */
-const INK_THRESHOLD = 0.15;
-/** The ink must differ from the background by at least this much (0..255) to count. */
-const MIN_CONTRAST = 40;
+export const MNIST_SIDE = 28;
+/** MNIST fitted each digit's longer side to 20 pixels. */
+const DIGIT_BOX = 20;
+/** MNIST's centers of mass sit on pixel 14 (0-based), within half a pixel. */
+const CENTER = 14;
+/** Ink weaker than this, relative to the strongest, is noise: paper grain, JPEG's faintest ringing. */
+const NOISE_FLOOR = 0.02;
+/**
+ * Ink at least this strong sets the digit's extent; the box then takes in the one-pixel
+ * anti-aliased fringe around it, but not the JPEG ringing a few pixels out.
+ */
+const BOX_THRESHOLD = 0.15;
 const MAX_PIXELS = 64 * 2 ** 20;
 
-/** Gray 0..255 per pixel; a transparent pixel counts as background (-1 until it is known). */
-function toGray(image: RawImage): { gray: Float32Array; alpha: Float32Array | null } {
-  const { width, height, channels, data } = image;
-  const n = width * height;
-  const gray = new Float32Array(n);
-  const hasAlpha = channels === 2 || channels === 4;
-  const alpha = hasAlpha ? new Float32Array(n) : null;
-  for (let i = 0, p = 0; i < n; i++, p += channels) {
-    gray[i] = channels >= 3 ? 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2] : data[p];
-    if (alpha) alpha[i] = data[p + channels - 1] / 255;
-  }
-  return { gray, alpha };
-}
-
-/** The background level: the median gray of the image's border (the margin around a digit). */
-function borderLevel(gray: Float32Array, width: number, height: number, alpha: Float32Array | null): number {
-  const values: number[] = [];
-  const take = (i: number) => {
-    if (!alpha || alpha[i] > 0.5) values.push(gray[i]);
-  };
-  for (let x = 0; x < width; x++) {
-    take(x);
-    take((height - 1) * width + x);
-  }
-  for (let y = 1; y < height - 1; y++) {
-    take(y * width);
-    take(y * width + width - 1);
-  }
-  if (values.length === 0) return NaN;
-  values.sort((a, b) => a - b);
-  return values[values.length >> 1];
-}
-
-/** Ink strength 0..1 per pixel: distance from the background toward the ink's extreme. */
-function inkMap(image: RawImage, name: string): { ink: Float32Array; inverted: boolean } {
-  const { width, height } = image;
-  const { gray, alpha } = toGray(image);
-  const background = borderLevel(gray, width, height, alpha);
-  if (Number.isNaN(background)) {
-    // A transparent border (a canvas drawing): the ink is whatever is opaque.
-    const ink = new Float32Array(alpha!.length);
-    for (let i = 0; i < ink.length; i++) ink[i] = alpha![i];
-    let sum = 0;
-    let weight = 0;
-    for (let i = 0; i < ink.length; i++) {
-      sum += gray[i] * alpha![i];
-      weight += alpha![i];
-    }
-    if (weight === 0) throw new BlankImageError(name);
-    return { ink, inverted: sum / weight < 128 };
-  }
-  const inverted = background >= 128;
-  // The ink's level: the extreme on the far side of the background.
-  let extreme = background;
-  for (let i = 0; i < gray.length; i++) {
-    const g = alpha ? gray[i] * alpha[i] + background * (1 - alpha[i]) : gray[i];
-    gray[i] = g;
-    extreme = inverted ? Math.min(extreme, g) : Math.max(extreme, g);
-  }
-  const contrast = Math.abs(extreme - background);
-  if (contrast < MIN_CONTRAST) throw new BlankImageError(name);
-  const ink = new Float32Array(gray.length);
-  for (let i = 0; i < gray.length; i++) {
-    const v = (inverted ? background - gray[i] : gray[i] - background) / contrast;
-    ink[i] = v < INK_THRESHOLD ? 0 : Math.min(1, v);
-  }
-  return { ink, inverted };
-}
-
-function inkBox(ink: Float32Array, width: number, height: number): Preprocessed['box'] | null {
-  let minX = width;
-  let minY = height;
-  let maxX = -1;
-  let maxY = -1;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    for (let x = 0; x < width; x++) {
-      if (ink[row + x] > 0) {
-        if (x < minX) minX = x;
-        if (x > maxX) maxX = x;
-        if (y < minY) minY = y;
-        if (y > maxY) maxY = y;
-      }
-    }
-  }
-  return maxX < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
-}
-
-/**
- * Area-averaging resample of the box into outW×outH: each output pixel is the mean of the
- * source area it covers (the anti-aliased gray MNIST's digits have).
- */
-function resampleBox(ink: Float32Array, width: number, box: Preprocessed['box'], outW: number, outH: number): Float32Array {
-  const out = new Float32Array(outW * outH);
-  const sx = box.width / outW;
-  const sy = box.height / outH;
-  for (let oy = 0; oy < outH; oy++) {
-    const y0 = box.y + oy * sy;
-    const y1 = y0 + sy;
-    for (let ox = 0; ox < outW; ox++) {
-      const x0 = box.x + ox * sx;
-      const x1 = x0 + sx;
-      let sum = 0;
-      for (let y = Math.floor(y0); y < Math.ceil(y1); y++) {
-        const wy = Math.min(y + 1, y1) - Math.max(y, y0);
-        if (wy <= 0) continue;
-        const row = y * width;
-        for (let x = Math.floor(x0); x < Math.ceil(x1); x++) {
-          const wx = Math.min(x + 1, x1) - Math.max(x, x0);
-          if (wx > 0) sum += ink[row + x] * wx * wy;
-        }
-      }
-      out[oy * outW + ox] = sum / (sx * sy);
-    }
-  }
-  return out;
-}
+type Box = Preprocessed['box'];
 
 function checkImage(image: RawImage, name: string): void {
   const { width, height, channels, data } = image;
@@ -159,47 +51,128 @@ function checkImage(image: RawImage, name: string): void {
     throw new Error(`${name}: the image is ${width}×${height}; it needs at least one pixel`);
   }
   if (width * height > MAX_PIXELS) throw new Error(`${name}: ${width}×${height} is more than ${MAX_PIXELS} pixels`);
-  if (![1, 2, 3, 4].includes(channels)) throw new Error(`${name}: ${channels} channels; 1 to 4 are supported`);
-  if (data.length !== width * height * channels) {
-    throw new Error(`${name}: ${data.length} bytes of pixels for a ${width}×${height}×${channels} image (${width * height * channels} expected)`);
+  if (channels !== 1 && channels !== 2 && channels !== 3 && channels !== 4) {
+    throw new Error(`${name}: ${channels} channels per pixel; 1 to 4 are supported`);
   }
+  const expected = width * height * channels;
+  if (data.length !== expected) {
+    throw new Error(`${name}: ${data.length} bytes of pixels for a ${width}×${height}×${channels} image (${expected} expected)`);
+  }
+}
+
+/**
+ * Zeroes the noise under NOISE_FLOOR (relative to the strongest ink) and returns the bounding box
+ * of the strong ink. The values stay unscaled: scaleDigit brings the darkest ink to 1 anyway.
+ */
+function strongInkBox(strength: Float32Array, width: number, peak: number): Box | null {
+  const floor = NOISE_FLOOR * peak;
+  const strong = BOX_THRESHOLD * peak;
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -1;
+  let maxY = -1;
+  for (let i = 0, x = 0, y = 0; i < strength.length; i++) {
+    const v = strength[i];
+    if (v < floor) {
+      strength[i] = 0;
+    } else if (v >= strong) {
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+    }
+    if (++x === width) {
+      x = 0;
+      y++;
+    }
+  }
+  return maxX < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+}
+
+function anyInk(ink: Float32Array, from: number, count: number, step: number): boolean {
+  for (let i = 0, at = from; i < count; i++, at += step) if (ink[at] > 0) return true;
+  return false;
+}
+
+/** Widens the box by one pixel on each side where the ink's fringe continues past it. */
+function withFringe(ink: Float32Array, width: number, height: number, box: Box): Box {
+  let { x, y, width: w, height: h } = box;
+  if (x > 0 && anyInk(ink, y * width + x - 1, h, width)) {
+    x--;
+    w++;
+  }
+  if (x + w < width && anyInk(ink, y * width + x + w, h, width)) w++;
+  if (y > 0 && anyInk(ink, (y - 1) * width + x, w, 1)) {
+    y--;
+    h++;
+  }
+  if (y + h < height && anyInk(ink, (y + h) * width + x, w, 1)) h++;
+  return { x, y, width: w, height: h };
+}
+
+/** The box's ink, area-averaged so its longer side is DIGIT_BOX pixels, the darkest ink at 1. */
+function scaleDigit(ink: Float32Array, width: number, box: Box): { digit: Float32Array; w: number; h: number } {
+  const step = Math.max(box.width, box.height) / DIGIT_BOX;
+  const cols = areaTaps(box.width, step);
+  const rows = areaTaps(box.height, step);
+  const w = cols.size;
+  const h = rows.size;
+  // Horizontal pass over the box's rows, then the vertical pass.
+  const across = new Float32Array(box.height * w);
+  for (let y = 0; y < box.height; y++) {
+    const src = (box.y + y) * width + box.x;
+    for (let o = 0; o < w; o++) {
+      let sum = 0;
+      for (let k = 0, t = o * cols.stride; k < cols.count[o]; k++, t++) sum += ink[src + cols.first[o] + k] * cols.weights[t];
+      across[y * w + o] = sum;
+    }
+  }
+  const digit = new Float32Array(w * h);
+  let peak = 0;
+  for (let o = 0; o < h; o++) {
+    for (let k = 0, t = o * rows.stride; k < rows.count[o]; k++, t++) {
+      const weight = rows.weights[t];
+      const src = (rows.first[o] + k) * w;
+      for (let x = 0; x < w; x++) digit[o * w + x] += across[src + x] * weight;
+    }
+    for (let x = 0; x < w; x++) peak = Math.max(peak, digit[o * w + x]);
+  }
+  // Strokes thinner than a target pixel average to gray; MNIST's darkest ink is always 1.
+  for (let i = 0; i < digit.length; i++) digit[i] /= peak;
+  return { digit, w, h };
+}
+
+/** Places the scaled digit in 28×28 with its center of mass on (14, 14), whole-pixel shift, clipped. */
+function centerByMass(digit: Float32Array, w: number, h: number): Float32Array {
+  let mass = 0;
+  let mx = 0;
+  let my = 0;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = digit[y * w + x];
+      mass += v;
+      mx += v * x;
+      my += v * y;
+    }
+  }
+  const left = Math.round(CENTER - mx / mass);
+  const top = Math.round(CENTER - my / mass);
+  const input = new Float32Array(MNIST_SIDE * MNIST_SIDE);
+  for (let y = Math.max(0, -top); y < Math.min(h, MNIST_SIDE - top); y++) {
+    for (let x = Math.max(0, -left); x < Math.min(w, MNIST_SIDE - left); x++) {
+      input[(y + top) * MNIST_SIDE + x + left] = digit[y * w + x];
+    }
+  }
+  return input;
 }
 
 /** Turns a digit image into MNIST's 28×28 input; a blank image is an error, not a guess. */
 export function toMnistInput(image: RawImage, name = 'image'): Preprocessed {
   checkImage(image, name);
-  const { width, height } = image;
-  const { ink, inverted } = inkMap(image, name);
-  const box = inkBox(ink, width, height);
-  if (!box) throw new BlankImageError(name);
-  // Longer side into 20 px, aspect kept (at least 1 px on the shorter side).
-  const scale = BOX / Math.max(box.width, box.height);
-  const outW = Math.max(1, Math.round(box.width * scale));
-  const outH = Math.max(1, Math.round(box.height * scale));
-  const digit = resampleBox(ink, width, box, outW, outH);
-  // Center of mass of the scaled digit, then shift it to (14, 14).
-  let mass = 0;
-  let cx = 0;
-  let cy = 0;
-  for (let y = 0; y < outH; y++) {
-    for (let x = 0; x < outW; x++) {
-      const v = digit[y * outW + x];
-      mass += v;
-      cx += v * (x + 0.5);
-      cy += v * (y + 0.5);
-    }
-  }
-  if (mass === 0) throw new BlankImageError(name);
-  const left = Math.round(SIDE / 2 - cx / mass);
-  const top = Math.round(SIDE / 2 - cy / mass);
-  const input = new Float32Array(SIDE * SIDE);
-  for (let y = 0; y < outH; y++) {
-    const ty = y + top;
-    if (ty < 0 || ty >= SIDE) continue;
-    for (let x = 0; x < outW; x++) {
-      const tx = x + left;
-      if (tx >= 0 && tx < SIDE) input[ty * SIDE + tx] = Math.min(1, digit[y * outW + x]);
-    }
-  }
-  return { input, inverted, box };
+  const { strength, peak, inverted } = inkStrength(image);
+  const strong = peak > 0 ? strongInkBox(strength, image.width, peak) : null;
+  if (!strong) throw new BlankImageError(name);
+  const box = withFringe(strength, image.width, image.height, strong);
+  const { digit, w, h } = scaleDigit(strength, image.width, box);
+  return { input: centerByMass(digit, w, h), inverted, box };
 }
