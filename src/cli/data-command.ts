@@ -1,6 +1,6 @@
 import type { Command } from './command';
 import { print } from './output';
-import { labelCounts, loadMnist, defaultCacheDir } from '../data/mnist';
+import { describeMnist, loadMnist, defaultCacheDir } from '../data/mnist';
 import { DEFAULT_MIRRORS, downloadMnist, type DownloadProgress } from '../data/download';
 
 function oneHot(label: number): string {
@@ -36,16 +36,7 @@ export const dataCommand: Command = {
       download = await downloadMnist({ cacheDir, mirrors: values.mirror as string[] | undefined, onProgress });
     }
     const data = await loadMnist({ cacheDir });
-    const doc = {
-      source: data.source,
-      dir: data.dir,
-      verified: data.verified,
-      sha256: data.sha256,
-      shapes: { x_train: [data.train.count, 28, 28], y_train: [data.train.count], x_test: [data.test.count, 28, 28], y_test: [data.test.count] },
-      trainLabelCounts: labelCounts(data.train.labels),
-      testLabelCounts: labelCounts(data.test.labels),
-      download,
-    };
+    const doc = { ...describeMnist(data), download };
     print(json, doc, () => {
       const first = data.train.labels[0];
       return [

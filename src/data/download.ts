@@ -8,6 +8,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { MNIST_FILES, sha256, type MnistFile } from './files';
+import type { DownloadProgressEvent } from '../shared/contract';
 
 export const DEFAULT_MIRRORS = ['https://storage.googleapis.com/cvdf-datasets/mnist/', 'https://ossci-datasets.s3.amazonaws.com/mnist/'];
 const DEFAULT_RETRIES = 2;
@@ -15,15 +16,7 @@ const DEFAULT_BACKOFF_MS = 500;
 const DEFAULT_STALL_MS = 30_000;
 const DEFAULT_PROGRESS_MS = 100;
 
-export interface DownloadProgress {
-  file: string;
-  mirror: string;
-  bytes: number;
-  total: number | null;
-  bytesPerSecond: number;
-  etaSeconds: number | null;
-  attempt: number;
-}
+export type DownloadProgress = DownloadProgressEvent;
 
 export interface DownloadOptions {
   cacheDir: string;

@@ -115,3 +115,16 @@ export function validationSplit(count: number, fraction: number): { trainCount: 
   const trainCount = Math.floor(count * (1 - fraction));
   return { trainCount, validationCount: count - trainCount };
 }
+
+/** What the seeds print about the data: where it came from, its hashes, shapes and label counts. */
+export function describeMnist(data: Mnist) {
+  return {
+    source: data.source,
+    dir: data.dir,
+    verified: data.verified,
+    sha256: data.sha256,
+    shapes: { x_train: [data.train.count, 28, 28], y_train: [data.train.count], x_test: [data.test.count, 28, 28], y_test: [data.test.count] },
+    trainLabelCounts: labelCounts(data.train.labels),
+    testLabelCounts: labelCounts(data.test.labels),
+  };
+}

@@ -10,7 +10,7 @@ import type { CallArgs, CallName, CallResult, DataStatus, DownloadOutcome, Event
 import { countParams, inferLayers, summary } from '../shared/model-spec';
 import { PRESETS } from '../shared/presets';
 import type { RunResult, TrainEvent } from '../shared/training';
-import { defaultCacheDir, labelCounts, loadMnist, type Mnist } from '../data/mnist';
+import { defaultCacheDir, describeMnist, loadMnist, type Mnist } from '../data/mnist';
 import { downloadMnist } from '../data/download';
 import { initEngine } from '../engine/backend';
 import { Trainer } from '../training/trainer';
@@ -164,15 +164,8 @@ export class LabService {
       return { backend: info.backend, version: info.version, reason: info.reason };
     },
     'data.status': async (): Promise<DataStatus> => {
-      const data = await this.mnist();
       return {
-        source: data.source,
-        dir: data.dir,
-        verified: data.verified,
-        sha256: data.sha256,
-        shapes: { x_train: [data.train.count, 28, 28], y_train: [data.train.count], x_test: [data.test.count, 28, 28], y_test: [data.test.count] },
-        trainLabelCounts: labelCounts(data.train.labels),
-        testLabelCounts: labelCounts(data.test.labels),
+        ...describeMnist(await this.mnist()),
         cacheDir: this.cacheDir,
         mirrors: this.settings.get().mirrors,
       };

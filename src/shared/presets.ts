@@ -12,7 +12,28 @@ export interface Preset {
 }
 
 const SPLIT_02 = { kind: 'split', fraction: 0.2 } as const;
-const NONE = { kind: 'none' } as const;
+/** What the seeds use unless they say otherwise. */
+const SEED_DEFAULTS = { optimizer: 'adam', learningRate: 0.001, epochs: 10, batchSize: 128, validation: { kind: 'none' } } as const;
+
+function preset(
+  id: string,
+  title: string,
+  seed: string,
+  input: ModelSpec['input'],
+  layers: LayerSpec[],
+  settings: Partial<Omit<ModelSpec, 'name' | 'input' | 'layers'>> = {},
+  seedAccuracy?: number,
+): Preset {
+  return { id, title, seed, seedAccuracy, spec: { name: id, input, layers, ...SEED_DEFAULTS, ...settings } };
+}
+
+const dense = (units: number, activation?: 'relu' | 'softmax', kernelInitializer?: 'randomNormal'): LayerSpec => ({
+  type: 'Dense',
+  units,
+  ...(activation ? { activation } : {}),
+  ...(kernelInitializer ? { kernelInitializer } : {}),
+});
+const SOFTMAX: LayerSpec = { type: 'Activation', activation: 'softmax' };
 
 function cnn(secondFilters: number): LayerSpec[] {
   return [
@@ -29,210 +50,30 @@ function cnn(secondFilters: number): LayerSpec[] {
 }
 
 export const PRESETS: readonly Preset[] = [
-  {
-    id: 'mlp-16-16',
-    title: 'MLP 16-16 (two small hidden layers)',
-    seed: '000/001',
-    spec: {
-      name: 'mlp-16-16',
-      input: 'flat',
-      layers: [
-        { type: 'Dense', units: 16, activation: 'relu' },
-        { type: 'Dense', units: 16, activation: 'relu' },
-        { type: 'Dense', units: 10, activation: 'softmax' },
-      ],
-      optimizer: 'adam',
-      learningRate: 0.001,
-      epochs: 10,
-      batchSize: 128,
-      validation: SPLIT_02,
-    },
-  },
-  {
-    id: 'mlp-50-sgd',
-    title: 'MLP 50, linear, SGD',
-    seed: '000/001',
-    seedAccuracy: 0.9122,
-    spec: {
-      name: 'mlp-50-sgd',
-      input: 'flat',
-      layers: [
-        { type: 'Dense', units: 50 },
-        { type: 'Dense', units: 10 },
-        { type: 'Activation', activation: 'softmax' },
-      ],
-      optimizer: 'sgd',
-      learningRate: 0.01,
-      epochs: 10,
-      batchSize: 128,
-      validation: NONE,
-    },
-  },
-  {
-    id: 'mlp-512',
-    title: 'MLP 512, RMSprop (Keras book)',
-    seed: '002',
-    spec: {
-      name: 'mlp-512',
-      input: 'flat',
-      layers: [
-        { type: 'Dense', units: 512, activation: 'relu' },
-        { type: 'Dense', units: 10, activation: 'softmax' },
-      ],
-      optimizer: 'rmsprop',
-      learningRate: 0.001,
-      epochs: 20,
-      batchSize: 128,
-      validation: { kind: 'test' },
-    },
-  },
-  {
-    id: 'mlp-256',
-    title: 'MLP 256, normal init',
-    seed: '004',
-    seedAccuracy: 0.9787,
-    spec: {
-      name: 'mlp-256',
-      input: 'flat',
-      layers: [
-        { type: 'Dense', units: 256, activation: 'relu', kernelInitializer: 'randomNormal' },
-        { type: 'Dense', units: 10, activation: 'softmax', kernelInitializer: 'randomNormal' },
-      ],
-      optimizer: 'adam',
-      learningRate: 0.001,
-      epochs: 10,
-      batchSize: 128,
-      validation: SPLIT_02,
-    },
-  },
-  {
-    id: 'mlp-256-dropout',
-    title: 'MLP 256-256 with Dropout',
-    seed: '004',
-    spec: {
-      name: 'mlp-256-dropout',
-      input: 'flat',
-      layers: [
-        { type: 'Dense', units: 256, activation: 'relu', kernelInitializer: 'randomNormal' },
-        { type: 'Dropout', rate: 0.5 },
-        { type: 'Dense', units: 256, activation: 'relu', kernelInitializer: 'randomNormal' },
-        { type: 'Dense', units: 10, activation: 'softmax', kernelInitializer: 'randomNormal' },
-      ],
-      optimizer: 'adam',
-      learningRate: 0.001,
-      epochs: 10,
-      batchSize: 128,
-      validation: SPLIT_02,
-    },
-  },
-  {
-    id: 'cnn-16-16',
-    title: 'CNN 16-16',
-    seed: '001',
-    seedAccuracy: 0.9902,
-    spec: {
-      name: 'cnn-16-16',
-      input: 'image',
-      layers: cnn(16),
-      optimizer: 'adam',
-      learningRate: 0.001,
-      epochs: 10,
-      batchSize: 300,
-      validation: SPLIT_02,
-    },
-  },
-  {
-    id: 'cnn-16-36',
-    title: 'CNN 16-36 (tuned)',
-    seed: '001',
-    seedAccuracy: 0.9918,
-    spec: {
-      name: 'cnn-16-36',
-      input: 'image',
-      layers: cnn(36),
-      optimizer: 'adam',
-      learningRate: 0.001,
-      epochs: 10,
-      batchSize: 300,
-      validation: SPLIT_02,
-    },
-  },
-  {
-    id: 'lstm-50-sgd',
-    title: 'LSTM 50, SGD',
-    seed: '001',
-    seedAccuracy: 0.8271,
-    spec: {
-      name: 'lstm-50-sgd',
-      input: 'sequence',
-      layers: [
-        { type: 'LSTM', units: 50 },
-        { type: 'Dense', units: 10 },
-        { type: 'Activation', activation: 'softmax' },
-      ],
-      optimizer: 'sgd',
-      learningRate: 0.01,
-      epochs: 10,
-      batchSize: 128,
-      validation: NONE,
-    },
-  },
-  {
-    id: 'lstm-128',
-    title: 'LSTM 128, Adam (tuned)',
-    seed: '001',
-    seedAccuracy: 0.9838,
-    spec: {
-      name: 'lstm-128',
-      input: 'sequence',
-      layers: [
-        { type: 'LSTM', units: 128 },
-        { type: 'Dense', units: 10 },
-        { type: 'Activation', activation: 'softmax' },
-      ],
-      optimizer: 'adam',
-      learningRate: 0.001,
-      epochs: 10,
-      batchSize: 128,
-      validation: NONE,
-    },
-  },
-  {
-    id: 'rnn-128',
-    title: 'SimpleRNN 128',
-    seed: '001',
-    spec: {
-      name: 'rnn-128',
-      input: 'sequence',
-      layers: [
-        { type: 'SimpleRNN', units: 128 },
-        { type: 'Dense', units: 10, activation: 'softmax' },
-      ],
-      optimizer: 'adam',
-      learningRate: 0.001,
-      epochs: 10,
-      batchSize: 128,
-      validation: NONE,
-    },
-  },
-  {
-    id: 'gru-128',
-    title: 'GRU 128',
-    seed: '001',
-    spec: {
-      name: 'gru-128',
-      input: 'sequence',
-      layers: [
-        { type: 'GRU', units: 128 },
-        { type: 'Dense', units: 10, activation: 'softmax' },
-      ],
-      optimizer: 'adam',
-      learningRate: 0.001,
-      epochs: 10,
-      batchSize: 128,
-      validation: NONE,
-    },
-  },
+  preset('mlp-16-16', 'MLP 16-16 (two small hidden layers)', '000/001', 'flat', [dense(16, 'relu'), dense(16, 'relu'), dense(10, 'softmax')], {
+    validation: SPLIT_02,
+  }),
+  preset('mlp-50-sgd', 'MLP 50, linear, SGD', '000/001', 'flat', [dense(50), dense(10), SOFTMAX], { optimizer: 'sgd', learningRate: 0.01 }, 0.9122),
+  preset('mlp-512', 'MLP 512, RMSprop (Keras book)', '002', 'flat', [dense(512, 'relu'), dense(10, 'softmax')], {
+    optimizer: 'rmsprop',
+    epochs: 20,
+    validation: { kind: 'test' },
+  }),
+  preset('mlp-256', 'MLP 256, normal init', '004', 'flat', [dense(256, 'relu', 'randomNormal'), dense(10, 'softmax', 'randomNormal')], { validation: SPLIT_02 }, 0.9787),
+  preset(
+    'mlp-256-dropout',
+    'MLP 256-256 with Dropout',
+    '004',
+    'flat',
+    [dense(256, 'relu', 'randomNormal'), { type: 'Dropout', rate: 0.5 }, dense(256, 'relu', 'randomNormal'), dense(10, 'softmax', 'randomNormal')],
+    { validation: SPLIT_02 },
+  ),
+  preset('cnn-16-16', 'CNN 16-16', '001', 'image', cnn(16), { batchSize: 300, validation: SPLIT_02 }, 0.9902),
+  preset('cnn-16-36', 'CNN 16-36 (tuned)', '001', 'image', cnn(36), { batchSize: 300, validation: SPLIT_02 }, 0.9918),
+  preset('lstm-50-sgd', 'LSTM 50, SGD', '001', 'sequence', [{ type: 'LSTM', units: 50 }, dense(10), SOFTMAX], { optimizer: 'sgd', learningRate: 0.01 }, 0.8271),
+  preset('lstm-128', 'LSTM 128, Adam (tuned)', '001', 'sequence', [{ type: 'LSTM', units: 128 }, dense(10), SOFTMAX], {}, 0.9838),
+  preset('rnn-128', 'SimpleRNN 128', '001', 'sequence', [{ type: 'SimpleRNN', units: 128 }, dense(10, 'softmax')]),
+  preset('gru-128', 'GRU 128', '001', 'sequence', [{ type: 'GRU', units: 128 }, dense(10, 'softmax')]),
 ];
 
 export const PRESET_IDS = PRESETS.map((preset) => preset.id);
