@@ -3,24 +3,29 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
-import type { CallArgs, CallName, CallResult, DataStatus, DownloadOutcome, EventName, LabEvents, RunSummary, Samples, TrainStatus } from '../shared/contract';
-import { countParams, inferLayers, summary } from '../shared/model-spec';
+import type { CallArgs, CallName, CallReply, CallResult, EventName, LabEvents, RunSummary, Samples, TrainStatus } from '../shared/contract';
+import { countParams, inferLayers, INPUT_SHAPES, summary, type InputKind, type ModelSpec } from '../shared/model-spec';
 import { PRESETS } from '../shared/presets';
-import type { RunResult, TrainEvent } from '../shared/training';
+import type { BackendChoice, Evaluation, History, RunResult, TrainEvent } from '../shared/training';
 import { defaultCacheDir, describeMnist, loadMnist, type Mnist } from '../data/mnist';
 import { downloadMnist } from '../data/download';
 import { initEngine } from '../engine/backend';
 import { Trainer } from '../training/trainer';
 import { evaluate } from '../training/evaluate';
 import { RunHistory, failedRecord, toRecord, type RunRecord } from '../files/runs';
-import { importModel, loadModel, MODEL_JSON, type LoadedModel } from '../files/model-files';
+import { MODEL_JSON } from '../files/model-files';
 import { writeFileAtomic } from '../files/atomic';
 import { Settings } from './settings';
+import { confStore, type StoreFactory } from './store';
+import { ModelCache } from './model-cache';
+import { importUpload } from './import-upload';
 import { CallError, validateCall } from './validate';
 
+/** The full RunResult, beside model.json in the run's folder (as the CLI saves it). */
 const REPORT = 'report.json';
 /** Batch events kept for a view that opens mid-run; epoch events are all kept. */
 const KEPT_BATCH_EVENTS = 200;
@@ -29,7 +34,10 @@ const PIXELS = 784;
 export interface LabServiceOptions {
   /** where models, run history and settings live (labHome() in the app) */
   home: string;
+  /** the MNIST download cache (defaultCacheDir() in the app) */
   cacheDir?: string;
+  /** how settings are kept: conf by default, electron-store in the desktop app */
+  createStore?: StoreFactory;
 }
 
 type Handlers = { [K in CallName]: (args: CallArgs<K>) => Promise<CallResult<K>> };
@@ -38,19 +46,22 @@ export class LabService {
   private readonly events = new EventEmitter();
   private readonly history: RunHistory;
   private readonly settings: Settings;
-  private readonly trainer: Trainer;
   private readonly cacheDir: string;
+  private readonly models = new ModelCache();
+  private trainer: Trainer;
+  private trainerBackend: BackendChoice;
   private data: Promise<Mnist> | null = null;
   private download: AbortController | null = null;
   private status: TrainStatus = { runId: null, paused: false, events: [] };
-  private readonly models = new Map<string, Promise<LoadedModel>>();
+  /** the spec of the current run, so a run that fails before it starts is still recorded */
+  private currentSpec: ModelSpec | null = null;
 
   constructor(private readonly options: LabServiceOptions) {
     this.history = new RunHistory(options.home);
-    this.settings = new Settings(options.home);
+    this.settings = new Settings(options.home, options.createStore ?? confStore);
     this.cacheDir = options.cacheDir ?? defaultCacheDir();
-    this.trainer = new Trainer({ backend: this.settings.get().backend, cacheDir: this.cacheDir });
-    this.trainer.on('event', (event) => void this.onTrainEvent(event));
+    this.trainerBackend = this.settings.get().backend;
+    this.trainer = this.newTrainer(this.trainerBackend);
   }
 
   on<E extends EventName>(event: E, listener: (payload: LabEvents[E]) => void): () => void {
@@ -58,29 +69,64 @@ export class LabService {
     return () => this.events.off(event, listener);
   }
 
-  private emit<E extends EventName>(event: E, payload: LabEvents[E]): void {
-    this.events.emit(event, payload);
-  }
-
-  /** Validates and runs one call; any failure is an Error whose message the user can act on. */
+  /** Validates and runs one call; any failure is an Error whose message the user can act on (CallError for a bad call). */
   async call(name: unknown, args: unknown): Promise<unknown> {
-    const call = validateCall(name, args ?? null);
+    const call = validateCall(name, args);
     const handler = this.handlers[call] as (args: unknown) => Promise<unknown>;
     return handler(args ?? null);
+  }
+
+  /** call() as both transports answer it: the result, or the error's message (and the layer at fault). Never throws. */
+  async answer(name: unknown, args: unknown): Promise<CallReply> {
+    try {
+      return { result: (await this.call(name, args)) ?? null } as CallReply;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return error instanceof CallError && error.layer !== undefined ? { error: message, layer: error.layer } : { error: message };
+    }
   }
 
   async close(): Promise<void> {
     this.download?.abort();
     await this.trainer.close();
-    for (const model of this.models.values()) (await model.catch(() => null))?.model.dispose();
-    this.models.clear();
+    await this.models.clear();
+  }
+
+  private emit<E extends EventName>(event: E, payload: LabEvents[E]): void {
+    for (const listener of this.events.listeners(event)) {
+      try {
+        listener(payload);
+      } catch {
+        // one transport's failure (a closed socket, a destroyed window) is not the others'
+      }
+    }
+  }
+
+  private newTrainer(backend: BackendChoice): Trainer {
+    const trainer = new Trainer({ backend, cacheDir: this.cacheDir });
+    trainer.on('event', (event) => void this.onTrainEvent(event));
+    return trainer;
+  }
+
+  /** The trainer for the next run, on the backend the settings now name. */
+  private idleTrainer(): Trainer {
+    const backend = this.settings.get().backend;
+    if (backend !== this.trainerBackend && !this.trainer.running) {
+      void this.trainer.close();
+      this.trainer = this.newTrainer(backend);
+      this.trainerBackend = backend;
+    }
+    return this.trainer;
   }
 
   private mnist(): Promise<Mnist> {
-    this.data ??= loadMnist({ cacheDir: this.cacheDir });
-    this.data.catch(() => {
-      this.data = null;
-    });
+    if (!this.data) {
+      const loading = loadMnist({ cacheDir: this.cacheDir });
+      loading.catch(() => {
+        if (this.data === loading) this.data = null;
+      });
+      this.data = loading;
+    }
     return this.data;
   }
 
@@ -88,22 +134,31 @@ export class LabService {
     return join(this.options.home, 'models', runId);
   }
 
-  private async onTrainEvent(event: TrainEvent): Promise<void> {
+  private hasModel(runId: string): boolean {
+    return existsSync(join(this.modelDir(runId), MODEL_JSON));
+  }
+
+  private async onTrainEvent(received: TrainEvent): Promise<void> {
+    let event = received;
+    try {
+      if (event.type === 'done') {
+        await writeFileAtomic(join(this.modelDir(event.runId), REPORT), JSON.stringify(event.result));
+        this.history.add(toRecord(event.result));
+      } else if (event.type === 'failed' && this.currentSpec && event.runId === this.status.runId) {
+        this.history.add(failedRecord(event.runId, this.currentSpec, event.message));
+      }
+    } catch (error) {
+      event = { type: 'failed', runId: event.runId, message: `the run ended, but its results could not be saved: ${(error as Error).message}` };
+    }
     if (event.runId === this.status.runId) {
-      if (event.type === 'paused' || event.type === 'resumed') this.status.paused = event.type === 'paused';
-      const events = this.status.events;
-      events.push(event);
-      const batches = events.filter((e) => e.type === 'batch');
-      if (batches.length > KEPT_BATCH_EVENTS) events.splice(events.indexOf(batches[0]), 1);
+      const status = this.status;
+      if (event.type === 'paused' || event.type === 'resumed') status.paused = event.type === 'paused';
+      if (event.type === 'done' || event.type === 'failed') status.paused = false;
+      status.events.push(event);
+      if (event.type === 'batch' && status.events.filter((e) => e.type === 'batch').length > KEPT_BATCH_EVENTS) {
+        status.events.splice(status.events.findIndex((e) => e.type === 'batch'), 1);
+      }
     }
-    if (event.type === 'done') {
-      await writeFileAtomic(join(this.modelDir(event.runId), REPORT), JSON.stringify(event.result));
-      this.history.add(toRecord(event.result));
-    } else if (event.type === 'failed') {
-      const spec = this.status.events.find((e) => e.type === 'start');
-      if (spec?.type === 'start') this.history.add(failedRecord(event.runId, spec.spec, event.message));
-    }
-    if (event.type === 'done' || event.type === 'failed') this.status.paused = false;
     this.emit('train.event', event);
   }
 
@@ -122,13 +177,13 @@ export class LabService {
       backend: record.engine?.backend,
       finishedAt: record.finishedAt,
       message: record.message,
-      hasModel: existsSync(join(this.modelDir(record.runId), MODEL_JSON)),
+      hasModel: this.hasModel(record.runId),
     };
   }
 
   private record(runId: string): RunRecord {
     const record = this.history.get(runId);
-    if (!record) throw new CallError(`no run ${runId}`);
+    if (!record) throw new CallError(`there is no run ${runId}`);
     return record;
   }
 
@@ -137,25 +192,14 @@ export class LabService {
     try {
       return JSON.parse(await readFile(join(this.modelDir(runId), REPORT), 'utf8')) as RunResult;
     } catch {
-      throw new CallError(`run ${runId} has no saved report (it failed, or its model was deleted)`);
+      throw new CallError(`run ${runId} has no saved results (it failed, or its model was deleted)`);
     }
   }
 
   private latestModelRun(): string {
-    const run = [...this.history.list()].reverse().find((r) => existsSync(join(this.modelDir(r.runId), MODEL_JSON)));
+    const run = this.history.list().findLast((r) => this.hasModel(r.runId));
     if (!run) throw new CallError('there is no trained model yet: train one, or import one');
     return run.runId;
-  }
-
-  private model(runId: string): Promise<LoadedModel> {
-    let model = this.models.get(runId);
-    if (!model) {
-      this.record(runId);
-      model = loadModel(this.modelDir(runId));
-      model.catch(() => this.models.delete(runId));
-      this.models.set(runId, model);
-    }
-    return model;
   }
 
   private readonly handlers: Handlers = {
@@ -163,14 +207,12 @@ export class LabService {
       const info = await initEngine(this.settings.get().backend);
       return { backend: info.backend, version: info.version, reason: info.reason };
     },
-    'data.status': async (): Promise<DataStatus> => {
-      return {
-        ...describeMnist(await this.mnist()),
-        cacheDir: this.cacheDir,
-        mirrors: this.settings.get().mirrors,
-      };
-    },
-    'data.download': async ({ mirrors }): Promise<DownloadOutcome> => {
+    'data.status': async () => ({
+      ...describeMnist(await this.mnist()),
+      cacheDir: this.cacheDir,
+      mirrors: this.settings.get().mirrors,
+    }),
+    'data.download': async ({ mirrors }) => {
       if (this.download) throw new CallError('a download is already running');
       this.download = new AbortController();
       try {
@@ -201,9 +243,9 @@ export class LabService {
         if (total >= offset && indices.length < count) indices.push(i);
         total++;
       }
-      const pixels = new Uint8Array(indices.length * PIXELS);
+      const pixels = Buffer.alloc(indices.length * PIXELS);
       indices.forEach((index, k) => pixels.set(set.pixels.subarray(index * PIXELS, (index + 1) * PIXELS), k * PIXELS));
-      return { indices, labels: indices.map((i) => set.labels[i]), pixels: Buffer.from(pixels).toString('base64'), total };
+      return { indices, labels: indices.map((i) => set.labels[i]), pixels: pixels.toString('base64'), total };
     },
     'data.image': async ({ split, index }) => {
       const set = (await this.mnist())[split];
@@ -217,8 +259,9 @@ export class LabService {
     },
     'train.start': async (request) => {
       const runId = randomUUID();
-      this.trainer.start({ ...request, saveDir: this.modelDir(runId) }, runId);
+      this.idleTrainer().start({ ...request, saveDir: this.modelDir(runId) }, runId);
       this.status = { runId, paused: false, events: [] };
+      this.currentSpec = request.spec;
       return { runId };
     },
     'train.pause': async () => {
@@ -238,11 +281,9 @@ export class LabService {
     'runs.get': async ({ runId }) => this.report(runId),
     'runs.evaluation': async ({ runId }) => (await this.report(runId)).evaluation,
     'runs.delete': async ({ runId }) => {
-      this.record(runId);
       if (this.trainer.running === runId) throw new CallError('that run is still training: stop it first');
-      const cached = this.models.get(runId);
-      this.models.delete(runId);
-      (await cached?.catch(() => null))?.model.dispose();
+      this.record(runId);
+      await this.models.forget(runId);
       this.history.remove(runId);
       await rm(this.modelDir(runId), { recursive: true, force: true });
       return null;
@@ -250,9 +291,8 @@ export class LabService {
     'models.export': async ({ runId }) => {
       this.record(runId);
       const dir = this.modelDir(runId);
-      const modelJson = await readFile(join(dir, MODEL_JSON), 'utf8').catch(() => {
-        throw new CallError(`run ${runId} has no saved model`);
-      });
+      if (!this.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
+      const modelJson = await readFile(join(dir, MODEL_JSON), 'utf8');
       const weights: Record<string, string> = {};
       for (const name of await readdir(dir)) {
         if (name.endsWith('.bin')) weights[name] = (await readFile(join(dir, name))).toString('base64');
@@ -260,52 +300,61 @@ export class LabService {
       return { modelJson, weights };
     },
     'models.import': async ({ files, name }) => {
-      if (!files.some((f) => f.name.endsWith('.json'))) throw new CallError('models.import.files needs a model.json');
-      const staging = await mkdtemp(join(this.options.home, 'import-'));
+      const runId = randomUUID();
+      const dir = this.modelDir(runId);
+      await initEngine(this.settings.get().backend);
+      const loaded = await importUpload(files, this.options.home, dir);
+      const params = loaded.model.countParams();
+      let evaluation: Evaluation;
       try {
-        for (const file of files) await writeFile(join(staging, file.name), Buffer.from(file.base64, 'base64'));
-        const json = files.find((f) => f.name === MODEL_JSON) ?? files.find((f) => f.name.endsWith('.json'))!;
-        const runId = randomUUID();
-        await initEngine(this.settings.get().backend);
-        const loaded = await importModel(join(staging, json.name), this.modelDir(runId));
-        const data = await this.mnist();
-        const evaluation = await evaluate(loaded.model, data.test, loaded.inputShape);
-        const params = loaded.model.countParams();
-        loaded.model.dispose();
-        const spec = loaded.metadata?.spec ?? { name: name ?? json.name.replace(/\.json$/, ''), input: 'flat' as const, layers: [], optimizer: 'adam' as const, learningRate: 0.001, epochs: 0, batchSize: 0, validation: { kind: 'none' as const } };
-        const result: RunResult = {
-          runId,
-          spec: { ...spec, name: name ?? spec.name },
-          history: (loaded.metadata?.history as RunResult['history']) ?? {},
-          evaluation,
-          epochsCompleted: 0,
-          stopped: false,
-          durationSeconds: 0,
-          trainCount: 0,
-          validationCount: 0,
-          params,
-          engine: { backend: 'imported', version: '', reason: 'imported model' },
-          finishedAt: new Date().toISOString(),
-          modelDir: this.modelDir(runId),
-        };
-        await writeFileAtomic(join(this.modelDir(runId), REPORT), JSON.stringify(result));
-        this.history.add(toRecord(result));
-        return this.summaryOf(this.record(runId));
+        // Evaluated like a trained run, a batch at a time, so the process stays responsive.
+        evaluation = await evaluate(loaded.model, (await this.mnist()).test, loaded.inputShape, () => nextTurn());
       } catch (error) {
-        throw new CallError((error as Error).message.replace(staging + '/', ''));
+        await rm(dir, { recursive: true, force: true });
+        throw new CallError(`the model was read, but could not be evaluated on the test set: ${(error as Error).message}`);
       } finally {
-        await rm(staging, { recursive: true, force: true });
+        loaded.model.dispose();
       }
+      const metadata = loaded.metadata;
+      const spec = metadata?.spec ?? importedSpec(metadata?.name ?? 'imported', loaded.inputShape);
+      const result: RunResult = {
+        runId,
+        spec: { ...spec, name: name ?? metadata?.name ?? spec.name },
+        history: (metadata?.history ?? {}) as History,
+        evaluation,
+        epochsCompleted: 0,
+        stopped: false,
+        durationSeconds: 0,
+        trainCount: 0,
+        validationCount: 0,
+        params,
+        engine: { backend: 'imported', version: '', reason: 'imported model' },
+        finishedAt: new Date().toISOString(),
+        modelDir: dir,
+      };
+      await writeFileAtomic(join(dir, REPORT), JSON.stringify(result));
+      this.history.add(toRecord(result));
+      return this.summaryOf(this.record(runId));
     },
     predict: async ({ model, input }) => {
       await initEngine(this.settings.get().backend);
-      const loaded = await this.model(model === 'latest' ? this.latestModelRun() : model);
+      const runId = model === 'latest' ? this.latestModelRun() : model;
+      this.record(runId);
+      if (!this.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
+      const loaded = await this.models.get(runId, this.modelDir(runId));
       const probabilities = tf.tidy(() => Array.from((loaded.model.predict(tf.tensor(input, [1, ...loaded.inputShape])) as tf.Tensor).dataSync()));
-      return { digit: probabilities.indexOf(Math.max(...probabilities)), probabilities };
+      const digit = probabilities.reduce((best, p, k) => (p > probabilities[best] ? k : best), 0);
+      return { digit, probabilities };
     },
     'settings.get': async () => this.settings.get(),
     'settings.set': async (changes) => this.settings.set(changes),
   };
+}
+
+/** A model from elsewhere carries no lab description: it is listed by name and input, with no layers to edit. */
+function importedSpec(name: string, inputShape: number[]): ModelSpec {
+  const input = (Object.keys(INPUT_SHAPES) as InputKind[]).find((kind) => INPUT_SHAPES[kind].join() === inputShape.join()) ?? 'flat';
+  return { name, input, layers: [], optimizer: 'adam', learningRate: 0.001, epochs: 0, batchSize: 0, validation: { kind: 'none' } };
 }
 
 /** Creates the lab's folders so a first run has somewhere to write. */

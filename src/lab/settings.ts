@@ -1,38 +1,64 @@
-// The user's settings, kept with conf (electron-store is conf underneath): schema-checked,
-// written atomically, migrated by version.
-import Conf from 'conf';
+// The user's settings: schema-checked, written atomically, migrated by version.
+import type Conf from 'conf';
 import type { Settings as SettingsData } from '../shared/contract';
 import { DEFAULT_MIRRORS } from '../data/download';
+import { confStore, type StoreFactory } from './store';
 
-const VERSION = '1.0.0';
+/** Bump with a migration below whenever the settings' shape changes. */
+const SCHEMA_VERSION = '1.0.0';
+export const LANGUAGES = ['system', 'en', 'zh-Hant', 'zh-Hans'] as const;
+export const THEMES = ['system', 'light', 'dark'] as const;
+export const BACKENDS = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu'] as const;
+export const MAX_MIRRORS = 10;
 const DEFAULTS: SettingsData = { language: 'system', theme: 'system', backend: 'auto', mirrors: [...DEFAULT_MIRRORS] };
+
+const SCHEMA = {
+  language: { enum: [...LANGUAGES] },
+  theme: { enum: [...THEMES] },
+  backend: { enum: [...BACKENDS] },
+  mirrors: { type: 'array', items: { type: 'string', pattern: '^https?://' }, maxItems: MAX_MIRRORS },
+} as const;
+
+/**
+ * 1.0.0, the first versioned schema: a file written before versions (or edited by hand) keeps
+ * what it holds that is valid and loses the rest, so it cannot stop the lab from starting.
+ */
+function toFirstVersion(store: Conf<SettingsData>): void {
+  const keep: Record<keyof SettingsData, (value: unknown) => boolean> = {
+    language: (v) => (LANGUAGES as readonly unknown[]).includes(v),
+    theme: (v) => (THEMES as readonly unknown[]).includes(v),
+    backend: (v) => (BACKENDS as readonly unknown[]).includes(v),
+    mirrors: (v) => Array.isArray(v) && v.length <= MAX_MIRRORS && v.every((m) => typeof m === 'string' && /^https?:\/\//.test(m)),
+  };
+  const old: Record<string, unknown> = { ...store.store };
+  for (const key of Object.keys(old)) {
+    if (key === '__internal__') continue;
+    const check = keep[key as keyof SettingsData];
+    if (!check?.(old[key])) store.delete(key as keyof SettingsData);
+  }
+  for (const [key, value] of Object.entries(DEFAULTS)) {
+    if (!store.has(key as keyof SettingsData)) store.set(key as keyof SettingsData, value);
+  }
+}
 
 export class Settings {
   private readonly store: Conf<SettingsData>;
 
-  constructor(dir: string) {
-    this.store = new Conf<SettingsData>({
+  constructor(dir: string, createStore: StoreFactory = confStore) {
+    this.store = createStore<SettingsData>({
       cwd: dir,
-      configName: 'settings',
-      projectVersion: VERSION,
+      name: 'settings',
+      schemaVersion: SCHEMA_VERSION,
       defaults: DEFAULTS,
-      schema: {
-        language: { enum: ['system', 'en', 'zh-Hant', 'zh-Hans'] },
-        theme: { enum: ['system', 'light', 'dark'] },
-        backend: { enum: ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu'] },
-        mirrors: { type: 'array', items: { type: 'string' }, maxItems: 10 },
-      },
-      migrations: {
-        // 1.0.0 is the first schema; later versions add their steps here.
-        '1.0.0': (store) => {
-          if (!store.has('mirrors')) store.set('mirrors', [...DEFAULT_MIRRORS]);
-        },
-      },
+      schema: SCHEMA,
+      migrations: { '1.0.0': toFirstVersion },
+      resetWhenInvalid: true,
     });
   }
 
   get(): SettingsData {
-    return { ...DEFAULTS, ...this.store.store };
+    const { language, theme, backend, mirrors } = { ...DEFAULTS, ...this.store.store };
+    return { language, theme, backend, mirrors };
   }
 
   set(changes: Partial<SettingsData>): SettingsData {

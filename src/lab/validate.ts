@@ -1,10 +1,13 @@
 // Every call's argument is checked before the lab acts on it: a renderer is not trusted.
-import { validateModelSpec, ModelSpecError, type ModelSpec } from '../shared/model-spec';
+// A failed check is a CallError naming the argument and what is wrong with it.
+import { INPUT_SHAPES, LAYER_TYPES, validateModelSpec, ModelSpecError, type LayerSpec, type LayerType, type ModelSpec } from '../shared/model-spec';
 import { CALL_NAMES, type CallName } from '../shared/contract';
+import { BACKENDS, LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
 
 export class CallError extends Error {
   constructor(
     message: string,
+    /** for a model description: the index of the layer that breaks it */
     readonly layer?: number,
   ) {
     super(message);
@@ -14,18 +17,24 @@ export class CallError extends Error {
 
 type Check = (value: unknown, path: string) => void;
 
-function fail(path: string, problem: string): never {
-  throw new CallError(`${path} ${problem}`);
+function fail(path: string, problem: string, layer?: number): never {
+  throw new CallError(`${path} ${problem}`, layer);
 }
+
+const shown = (value: unknown): string => (JSON.stringify(value) ?? String(value)).slice(0, 60);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+function unknownKeys(value: Record<string, unknown>, known: readonly string[], path: string, layer?: number): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) fail(path, `has an unknown field ${shown(key)}`, layer);
+  }
+}
+
 function object(fields: Record<string, Check>, optional: string[] = []): Check {
   return (value, path) => {
-    if (!isObject(value)) fail(path, `must be an object, got ${JSON.stringify(value)?.slice(0, 40)}`);
-    for (const key of Object.keys(value)) {
-      if (!(key in fields)) fail(path, `has an unknown field "${key}"`);
-    }
+    if (!isObject(value)) fail(path, `must be an object, got ${shown(value)}`);
+    unknownKeys(value, Object.keys(fields), path);
     for (const [key, check] of Object.entries(fields)) {
       if (value[key] === undefined) {
         if (!optional.includes(key)) fail(`${path}.${key}`, 'is required');
@@ -37,13 +46,13 @@ function object(fields: Record<string, Check>, optional: string[] = []): Check {
 }
 
 const none: Check = (value, path) => {
-  if (value !== null && value !== undefined) fail(path, 'must be empty (null)');
+  if (value !== null && value !== undefined) fail(path, 'takes no argument (null)');
 };
 
 function integer(min: number, max: number): Check {
   return (value, path) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      fail(path, `must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+      fail(path, `must be a whole number from ${min} to ${max}, got ${shown(value)}`);
     }
   };
 }
@@ -51,13 +60,13 @@ function integer(min: number, max: number): Check {
 function string(maxLength: number, pattern?: RegExp): Check {
   return (value, path) => {
     if (typeof value !== 'string' || value.length === 0 || value.length > maxLength) fail(path, `must be a string of 1 to ${maxLength} characters`);
-    if (pattern && !pattern.test(value)) fail(path, `has an invalid form: ${JSON.stringify(value).slice(0, 60)}`);
+    if (pattern && !pattern.test(value)) fail(path, `has an invalid form: ${shown(value)}`);
   };
 }
 
-function oneOf(...choices: string[]): Check {
+function oneOf(choices: readonly string[]): Check {
   return (value, path) => {
-    if (!choices.includes(value as string)) fail(path, `must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`);
+    if (!choices.includes(value as string)) fail(path, `must be one of ${choices.join(', ')}, got ${shown(value)}`);
   };
 }
 
@@ -73,8 +82,42 @@ const numbers = (length: number, min: number, max: number): Check => (value, pat
   for (const v of value) if (typeof v !== 'number' || !(v >= min && v <= max)) fail(path, `must hold numbers from ${min} to ${max}`);
 };
 
+// A model description's shape is checked here (fields, types); what it means (shapes, params)
+// by validateModelSpec. Either way an error inside a layer carries that layer's index.
+const MAX_LAYERS = 64;
+const SPEC_FIELDS: readonly (keyof ModelSpec)[] = ['name', 'input', 'layers', 'optimizer', 'learningRate', 'epochs', 'batchSize', 'validation'];
+const LAYER_FIELDS: { [T in LayerType]: readonly (keyof Extract<LayerSpec, { type: T }>)[] } = {
+  Dense: ['type', 'units', 'activation', 'kernelInitializer'],
+  Activation: ['type', 'activation'],
+  Dropout: ['type', 'rate'],
+  Conv2D: ['type', 'filters', 'kernelSize', 'strides', 'padding', 'activation', 'kernelInitializer'],
+  MaxPooling2D: ['type', 'poolSize', 'strides', 'padding'],
+  Flatten: ['type'],
+  SimpleRNN: ['type', 'units', 'activation', 'returnSequences'],
+  LSTM: ['type', 'units', 'activation', 'returnSequences'],
+  GRU: ['type', 'units', 'activation', 'returnSequences'],
+};
+const VALIDATION_FIELDS = { none: ['kind'], split: ['kind', 'fraction'], test: ['kind'] } as const;
+
+function layer(value: unknown, path: string, index: number): void {
+  const where = `${path} (layer ${index + 1})`;
+  if (!isObject(value)) fail(where, 'must be a layer description', index);
+  if (!LAYER_TYPES.includes(value.type as LayerType)) fail(`${where}.type`, `must be one of ${LAYER_TYPES.join(', ')}, got ${shown(value.type)}`, index);
+  unknownKeys(value, LAYER_FIELDS[value.type as LayerType] as readonly string[], where, index);
+  if (value.returnSequences !== undefined && typeof value.returnSequences !== 'boolean') fail(`${where}.returnSequences`, 'must be true or false', index);
+}
+
 const modelSpec: Check = (value, path) => {
   if (!isObject(value)) fail(path, 'must be a model description');
+  unknownKeys(value, SPEC_FIELDS, path);
+  string(100)(value.name, `${path}.name`);
+  oneOf(Object.keys(INPUT_SHAPES))(value.input, `${path}.input`);
+  if (!Array.isArray(value.layers) || value.layers.length > MAX_LAYERS) fail(`${path}.layers`, `must be a list of at most ${MAX_LAYERS} layers`);
+  value.layers.forEach((item, index) => layer(item, `${path}.layers[${index}]`, index));
+  if (!isObject(value.validation)) fail(`${path}.validation`, 'must be an object');
+  const kind = value.validation.kind as keyof typeof VALIDATION_FIELDS;
+  oneOf(Object.keys(VALIDATION_FIELDS))(kind, `${path}.validation.kind`);
+  unknownKeys(value.validation, VALIDATION_FIELDS[kind], `${path}.validation`);
   try {
     validateModelSpec(value as unknown as ModelSpec);
   } catch (error) {
@@ -83,25 +126,45 @@ const modelSpec: Check = (value, path) => {
   }
 };
 
-const RUN_ID = string(100, /^[A-Za-z0-9_-]+$/);
-/** A file the user picked: a plain name, never a path. */
-const FILE_NAME = string(200, /^(?!\.)[A-Za-z0-9 ._()-]+$/);
+/** The largest model the lab imports: model.json up to 10 MiB and 200 MiB of weights (as model-files checks), base64. */
+const MAX_IMPORT_BYTES = 210 * 2 ** 20;
+const MAX_IMPORT_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
 const MAX_IMPORT_FILES = 32;
-const MAX_BASE64 = 280 * 2 ** 20;
-const SPLIT = oneOf('train', 'test');
-const BACKEND = oneOf('auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu');
-const URL_CHECK = string(500, /^https?:\/\/[^\s]+$/);
+/** A file the user picked: a plain name in any script, never a path (no slashes, no leading dot, no control characters). */
+const FILE_NAME = string(200, /^(?!\.)[\p{L}\p{N} _.,()+@-]+$/u);
+const BASE64: Check = (value, path) => {
+  if (typeof value !== 'string' || value.length > MAX_IMPORT_BASE64) fail(path, `must be the file's bytes as base64, at most ${MAX_IMPORT_BYTES / 2 ** 20} MiB`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) fail(path, 'has an invalid form: it is not base64');
+};
+
+const importFiles: Check = (value, path) => {
+  array(object({ name: FILE_NAME, base64: BASE64 }), MAX_IMPORT_FILES)(value, path);
+  const files = value as { name: string; base64: string }[];
+  const names = files.map((f) => f.name);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice) fail(path, `names ${shown(twice)} twice`);
+  const models = names.filter((name) => name.toLowerCase().endsWith('.json'));
+  if (models.length !== 1) fail(path, `must hold exactly one .json file (the model.json), got ${models.length}`);
+  const total = files.reduce((sum, f) => sum + f.base64.length, 0);
+  if (total > MAX_IMPORT_BASE64) fail(path, `are larger than the ${MAX_IMPORT_BYTES / 2 ** 20} MiB a model may be`);
+};
+
+const RUN_ID = string(100, /^[A-Za-z0-9_-]+$/);
+const SPLIT = oneOf(['train', 'test']);
+const MIRROR = string(500, /^https?:\/\/\S+$/);
+const MAX_SAMPLES = 500;
+const TRAIN_IMAGES = 60000;
 
 const CHECKS: Record<CallName, Check> = {
   'engine.info': none,
   'data.status': none,
-  'data.download': object({ mirrors: array(URL_CHECK, 10) }, ['mirrors']),
+  'data.download': object({ mirrors: array(MIRROR, MAX_MIRRORS) }, ['mirrors']),
   'data.cancelDownload': none,
-  'data.samples': object({ split: SPLIT, label: integer(0, 9), offset: integer(0, 60000), count: integer(1, 500) }, ['label']),
-  'data.image': object({ split: SPLIT, index: integer(0, 59999) }),
+  'data.samples': object({ split: SPLIT, label: integer(0, 9), offset: integer(0, TRAIN_IMAGES), count: integer(1, MAX_SAMPLES) }, ['label']),
+  'data.image': object({ split: SPLIT, index: integer(0, TRAIN_IMAGES - 1) }),
   'models.presets': none,
   'models.summary': object({ spec: modelSpec }),
-  'train.start': object({ spec: modelSpec, limit: integer(1, 60000), seed: integer(0, 2 ** 31 - 1) }, ['limit', 'seed']),
+  'train.start': object({ spec: modelSpec, limit: integer(1, TRAIN_IMAGES), seed: integer(0, 2 ** 31 - 1) }, ['limit', 'seed']),
   'train.pause': none,
   'train.resume': none,
   'train.stop': none,
@@ -111,25 +174,23 @@ const CHECKS: Record<CallName, Check> = {
   'runs.delete': object({ runId: RUN_ID }),
   'runs.evaluation': object({ runId: RUN_ID }),
   'models.export': object({ runId: RUN_ID }),
-  'models.import': object(
-    { files: array(object({ name: FILE_NAME, base64: string(MAX_BASE64, /^[A-Za-z0-9+/=]*$/) }), MAX_IMPORT_FILES), name: string(100) },
-    ['name'],
-  ),
-  predict: object({ model: string(100, /^[A-Za-z0-9_-]+$/), input: numbers(784, 0, 1) }),
+  'models.import': object({ files: importFiles, name: string(100) }, ['name']),
+  predict: object({ model: RUN_ID, input: numbers(784, 0, 1) }),
   'settings.get': none,
   'settings.set': object(
-    { language: oneOf('system', 'en', 'zh-Hant', 'zh-Hans'), theme: oneOf('system', 'light', 'dark'), backend: BACKEND, mirrors: array(URL_CHECK, 10) },
+    { language: oneOf(LANGUAGES), theme: oneOf(THEMES), backend: oneOf(BACKENDS), mirrors: array(MIRROR, MAX_MIRRORS) },
     ['language', 'theme', 'backend', 'mirrors'],
   ),
 };
 
+/** The calls this module has a check for (the contract test compares them with CALL_NAMES). */
+export const VALIDATED_CALLS: readonly string[] = Object.keys(CHECKS);
+
 /** Throws CallError unless `name` is a call of the contract and `args` fits it. */
 export function validateCall(name: unknown, args: unknown): CallName {
   if (typeof name !== 'string' || !(CALL_NAMES as readonly string[]).includes(name)) {
-    throw new CallError(`unknown call ${JSON.stringify(name)?.slice(0, 60)}`);
+    throw new CallError(`unknown call ${shown(name)}`);
   }
   CHECKS[name as CallName](args, name);
   return name as CallName;
 }
-
-export const VALIDATED_CALLS = Object.keys(CHECKS);

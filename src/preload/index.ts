@@ -1,15 +1,21 @@
 // The preload exposes the lab contract as window.lab, and nothing else of Node or Electron.
-import { contextBridge, ipcRenderer } from 'electron';
-import { IPC_CALL, IPC_EVENT, type LabApi } from '../shared/contract';
+// A refused call rejects with the plain CallError object: an Error crossing the contextBridge
+// keeps only its message, and `layer` matters (shared/lab-client.ts turns it into a LabCallError).
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { IPC_CALL, IPC_EVENT, type CallReply, type EventName, type LabApi, type LabEvents } from '../shared/contract';
 
 const lab: LabApi = {
-  call: (name, args) => ipcRenderer.invoke(IPC_CALL, name, args),
-  on: (event, listener) => {
-    const handler = (_: Electron.IpcRendererEvent, name: string, payload: Parameters<typeof listener>[0]) => {
+  call: async (name, args) => {
+    const reply = (await ipcRenderer.invoke(IPC_CALL, name, args)) as CallReply<typeof name>;
+    if ('error' in reply) throw { error: reply.error, layer: reply.layer };
+    return reply.result;
+  },
+  on: <E extends EventName>(event: E, listener: (payload: LabEvents[E]) => void) => {
+    const relay = (_: IpcRendererEvent, name: EventName, payload: LabEvents[E]) => {
       if (name === event) listener(payload);
     };
-    ipcRenderer.on(IPC_EVENT, handler);
-    return () => ipcRenderer.off(IPC_EVENT, handler);
+    ipcRenderer.on(IPC_EVENT, relay);
+    return () => void ipcRenderer.off(IPC_EVENT, relay);
   },
 };
 

@@ -1,46 +1,37 @@
-// Browser mode: the same lab served on 127.0.0.1 only. The built renderer over HTTP,
-// the contract over a WebSocket; both refuse anyone without the session's token.
+// Browser mode: the same lab served on 127.0.0.1 only. The built renderer over HTTP, the
+// contract over a WebSocket; both refuse anyone without the session's token.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { EVENT_NAMES } from '../shared/contract';
+import { EVENT_NAMES, WS_PATH, type SocketEvent, type SocketReply, type SocketRequest } from '../shared/contract';
 import type { LabService } from '../lab/service';
-import { CallError } from '../lab/validate';
+import { securityHeaders } from './headers';
+import { readStatic } from './static-files';
 
 export const HOST = '127.0.0.1';
-export const SOCKET_PATH = '/lab';
 const COOKIE = 'digit-lab-token';
-/** The largest message a renderer may send: a model import with its weights, base64. */
+const TOKEN_BYTES = 24;
+/** The largest message a renderer may send: a model import with its weights, base64 (validate.ts allows 280 MiB). */
 const MAX_MESSAGE_BYTES = 300 * 2 ** 20;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-};
 
 export interface ServerOptions {
   service: LabService;
   /** the built renderer (out/renderer) */
   staticDir: string;
+  /** 0 (the default) lets the system pick a free port */
   port?: number;
+  /** tests may fix it; otherwise a fresh random one per start */
   token?: string;
 }
 
 export interface LabServer {
+  /** http://127.0.0.1:PORT/?token=… — the address to open */
   url: string;
   port: number;
   token: string;
+  /** closes every connection and stops listening */
   close(): Promise<void>;
 }
 
@@ -53,82 +44,75 @@ function sameToken(given: string | null | undefined, token: string): boolean {
 
 function cookieToken(req: IncomingMessage): string | null {
   for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [name, value] = part.trim().split('=');
-    if (name === COOKIE) return value ?? null;
+    const [name, ...value] = part.trim().split('=');
+    if (name === COOKIE) return value.join('=');
   }
   return null;
 }
 
-function securityHeaders(port: number): Record<string, string> {
-  return {
-    'Content-Security-Policy': `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self' ws://${HOST}:${port}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-  };
-}
-
 export async function startServer(options: ServerOptions): Promise<LabServer> {
-  const token = options.token ?? randomBytes(24).toString('base64url');
-  const root = resolve(options.staticDir);
-  let port = 0;
+  const token = options.token ?? randomBytes(TOKEN_BYTES).toString('base64url');
+  let origin = '';
+  let headers: Record<string, string> = {};
 
-  const server = createServer(async (req, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', `http://${HOST}`);
-    const headers = securityHeaders(port);
-    const fromQuery = url.searchParams.get('token');
-    if (!sameToken(fromQuery, token) && !sameToken(cookieToken(req), token)) {
-      res.writeHead(403, { ...headers, 'Content-Type': 'text/plain' }).end('Digit Lab: this address needs the token printed when the lab started.\n');
+  /** Only this server's own address (a page on another name resolving here must not get in) with the token. */
+  const admitted = (req: IncomingMessage, url: URL): boolean =>
+    `http://${req.headers.host}` === origin && (sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token));
+
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', origin);
+    if (!admitted(req, url)) {
+      res.writeHead(403, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Digit Lab: open the address with the token that `digit-lab serve` printed.\n');
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, headers).end();
+      res.writeHead(405, { ...headers, Allow: 'GET, HEAD' }).end();
       return;
     }
-    const path = resolve(root, '.' + decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
-    if (path !== root && !path.startsWith(root + sep)) {
-      res.writeHead(404, headers).end();
+    const file = await readStatic(options.staticDir, url.pathname);
+    if (!file) {
+      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
       return;
     }
-    const info = await stat(path).catch(() => null);
-    if (!info?.isFile()) {
-      res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('not found\n');
-      return;
-    }
-    const cookie = sameToken(fromQuery, token) ? { 'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
-    res.writeHead(200, { ...headers, ...cookie, 'Content-Type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
-    res.end(req.method === 'HEAD' ? undefined : await readFile(path));
+    // The token in the address is traded for a cookie, so the page's assets and socket need not carry it.
+    const cookie = sameToken(url.searchParams.get('token'), token) ? { 'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/` } : {};
+    res.writeHead(200, { ...headers, ...cookie, 'Content-Type': file.contentType, 'Cache-Control': 'no-store' });
+    res.end(req.method === 'HEAD' ? undefined : file.body);
+  };
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, headers);
+      res.end();
+    });
   });
 
   const sockets = new WebSocketServer({
     server,
-    path: SOCKET_PATH,
+    path: WS_PATH,
     maxPayload: MAX_MESSAGE_BYTES,
-    verifyClient: ({ req, origin }: { req: IncomingMessage; origin?: string }) => {
-      const url = new URL(req.url ?? '/', `http://${HOST}`);
-      const tokenOk = sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);
-      // A page from any other origin must not drive the lab, even on this machine.
-      const originOk = origin === undefined || origin === `http://${HOST}:${port}`;
-      return tokenOk && originOk;
-    },
+    verifyClient: ({ req, origin: from }: { req: IncomingMessage; origin?: string }, accept: (ok: boolean, code?: number) => void) =>
+      // A browser always sends Origin: a page from anywhere else must not drive the lab, even on this machine.
+      accept(admitted(req, new URL(req.url ?? '/', origin)) && (from === undefined || from === origin), 403),
   });
 
   sockets.on('connection', (socket: WebSocket) => {
-    const unsubscribe = EVENT_NAMES.map((event) =>
-      options.service.on(event, (payload) => socket.send(JSON.stringify({ event, payload }))),
-    );
+    const send = (message: SocketReply | SocketEvent) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    };
+    const unsubscribe = EVENT_NAMES.map((event) => options.service.on(event, (payload) => send({ event, payload })));
     socket.on('close', () => unsubscribe.forEach((off) => off()));
     socket.on('message', async (raw) => {
-      let id: unknown = null;
+      let request: Partial<SocketRequest>;
       try {
-        const message = JSON.parse(raw.toString()) as { id?: unknown; call?: unknown; args?: unknown };
-        id = message.id;
-        const result = await options.service.call(message.call, message.args);
-        socket.send(JSON.stringify({ id, result: result ?? null }));
-      } catch (error) {
-        const layer = error instanceof CallError ? error.layer : (error as { layer?: number }).layer;
-        socket.send(JSON.stringify({ id, error: error instanceof SyntaxError ? 'a message must be JSON' : (error as Error).message, layer }));
+        request = JSON.parse(raw.toString());
+      } catch {
+        send({ id: null, error: 'a message must be JSON: {"id", "call", "args"}' });
+        return;
       }
+      const id = typeof request?.id === 'number' ? request.id : null;
+      send({ id, ...(await options.service.answer(request?.call, request?.args)) });
     });
   });
 
@@ -136,9 +120,12 @@ export async function startServer(options: ServerOptions): Promise<LabServer> {
     server.once('error', fail);
     server.listen(options.port ?? 0, HOST, ready);
   });
-  port = (server.address() as AddressInfo).port;
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://${HOST}:${port}`;
+  headers = securityHeaders([`ws://${HOST}:${port}`]);
+
   return {
-    url: `http://${HOST}:${port}/?token=${token}`,
+    url: `${origin}/?token=${token}`,
     port,
     token,
     close: async () => {

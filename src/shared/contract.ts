@@ -161,32 +161,35 @@ export interface LabEvents {
 
 export type EventName = keyof LabEvents;
 
-export const CALL_NAMES: readonly CallName[] = [
-  'engine.info',
-  'data.status',
-  'data.download',
-  'data.cancelDownload',
-  'data.samples',
-  'data.image',
-  'models.presets',
-  'models.summary',
-  'train.start',
-  'train.pause',
-  'train.resume',
-  'train.stop',
-  'train.status',
-  'runs.list',
-  'runs.get',
-  'runs.delete',
-  'runs.evaluation',
-  'models.export',
-  'models.import',
-  'predict',
-  'settings.get',
-  'settings.set',
-];
+// Written as records so the compiler refuses a list that misses a call or an event.
+const CALLS: Record<CallName, true> = {
+  'engine.info': true,
+  'data.status': true,
+  'data.download': true,
+  'data.cancelDownload': true,
+  'data.samples': true,
+  'data.image': true,
+  'models.presets': true,
+  'models.summary': true,
+  'train.start': true,
+  'train.pause': true,
+  'train.resume': true,
+  'train.stop': true,
+  'train.status': true,
+  'runs.list': true,
+  'runs.get': true,
+  'runs.delete': true,
+  'runs.evaluation': true,
+  'models.export': true,
+  'models.import': true,
+  predict: true,
+  'settings.get': true,
+  'settings.set': true,
+};
+const EVENTS: Record<EventName, true> = { 'train.event': true, 'data.progress': true };
 
-export const EVENT_NAMES: readonly EventName[] = ['train.event', 'data.progress'];
+export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
+export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];
 
 /** What the renderer sees as window.lab (Electron preload) or the WebSocket client (browser mode). */
 export interface LabApi {
@@ -201,6 +204,24 @@ export interface CallError {
   layer?: number;
 }
 
-/** IPC channel names (Electron) */
+/** How the lab answers a call on either transport: its result, or a CallError. */
+export type CallReply<K extends CallName = CallName> = { result: CallResult<K> } | CallError;
+
+/** IPC channel names (Electron): invoke(IPC_CALL, name, args) -> CallReply; send(IPC_EVENT, event, payload). */
 export const IPC_CALL = 'lab:call';
 export const IPC_EVENT = 'lab:event';
+
+/** Browser mode's WebSocket path, on the server that served the page. */
+export const WS_PATH = '/lab';
+
+/** Browser mode's messages: the renderer sends SocketRequest; the lab answers SocketReply and pushes SocketEvent. */
+export interface SocketRequest {
+  id: number;
+  call: CallName;
+  args: unknown;
+}
+export type SocketReply = { id: number | null } & CallReply;
+export interface SocketEvent<E extends EventName = EventName> {
+  event: E;
+  payload: LabEvents[E];
+}
