@@ -145,3 +145,7 @@ test('recurrent kernels are orthogonal, seeded, and serialize as Keras Orthogona
     again.dispose();
   }
 });
+
+test('an input kind that is an Object.prototype name is refused, not crashed on', () => {
+  assert.throws(() => inferLayers({ ...presetSpec('mlp-256'), input: 'toString' as never }), /input must be one of flat, sequence, image, got "toString"/);
+});

@@ -54,3 +54,18 @@ test('a kill in the middle of writing never leaves a broken history', async () =
   const names = await readdir(folder);
   assert.ok(names.includes('runs.json'));
 });
+
+test('a damaged history file is kept aside, not lost, and the lab starts with an empty history', async () => {
+  const folder = join(dir, 'damaged');
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(folder);
+  await writeFile(join(folder, 'runs.json'), '{"runs": [ {"runId": "r1", "sta');
+  const history = new RunHistory(folder);
+  assert.deepEqual(history.list(), []);
+  assert.match(history.damaged ?? '', /runs\.json could not be read .*; it was kept as .*runs\.json\.damaged-\d+/);
+  const aside = (await readdir(folder)).find((name) => name.startsWith('runs.json.damaged-'));
+  assert.ok(aside);
+  assert.equal(await readFile(join(folder, aside), 'utf8'), '{"runs": [ {"runId": "r1", "sta');
+  history.add(failedRecord('r2', presetSpec('mlp-16-16'), 'x'));
+  assert.equal(new RunHistory(folder).list().length, 1);
+});

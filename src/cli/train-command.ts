@@ -98,6 +98,7 @@ export const trainCommand: Command = {
     };
     process.once('SIGINT', stopOnInterrupt);
     const history = new RunHistory(labHome());
+    if (history.damaged) process.stderr.write(`digit-lab: ${history.damaged}\n`);
     let result: RunResult;
     try {
       result = await trainer.run({ spec, limit, seed, saveDir: out });

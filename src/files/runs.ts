@@ -1,7 +1,10 @@
 // Run history: every finished, stopped or failed run, so runs can be listed and compared.
 // conf writes the whole file to a temp name and renames it, so a kill mid-write loses nothing.
-import Conf from 'conf';
+import type Conf from 'conf';
+import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Evaluation, RunResult } from '../shared/training';
+import { confStore, type StoreFactory, type StoreOptions } from '../lab/store';
 
 export type RunStatus = 'done' | 'stopped' | 'failed';
 
@@ -23,15 +26,28 @@ const SCHEMA_VERSION = '1.0.0';
 
 export class RunHistory {
   private readonly store: Conf<RunsFile>;
+  /** set when the history file could not be read and was put aside */
+  readonly damaged: string | null = null;
 
-  constructor(dir: string) {
-    this.store = new Conf<RunsFile>({
+  constructor(dir: string, createStore: StoreFactory = confStore) {
+    const options: StoreOptions<RunsFile> = {
       cwd: dir,
-      configName: 'runs',
-      projectVersion: SCHEMA_VERSION,
+      name: 'runs',
+      schemaVersion: SCHEMA_VERSION,
       defaults: { runs: [] },
       schema: { runs: { type: 'array', items: { type: 'object', required: ['runId', 'status'] } } },
-    });
+    };
+    try {
+      this.store = createStore(options);
+    } catch (error) {
+      // A damaged history is kept aside, never deleted, and the lab starts with an empty one.
+      const file = join(dir, 'runs.json');
+      const aside = `${file}.damaged-${Date.now()}`;
+      if (!existsSync(file)) throw error;
+      renameSync(file, aside);
+      this.damaged = `${file} could not be read (${(error as Error).message.split('\n')[0]}); it was kept as ${aside}`;
+      this.store = createStore(options);
+    }
   }
 
   list(): RunRecord[] {

@@ -57,7 +57,7 @@ export class LabService {
   private currentSpec: ModelSpec | null = null;
 
   constructor(private readonly options: LabServiceOptions) {
-    this.history = new RunHistory(options.home);
+    this.history = new RunHistory(options.home, options.createStore ?? confStore);
     this.settings = new Settings(options.home, options.createStore ?? confStore);
     this.cacheDir = options.cacheDir ?? defaultCacheDir();
     this.trainerBackend = this.settings.get().backend;

@@ -247,7 +247,7 @@ function finalActivation(layers: LayerSpec[]): Activation | undefined {
 /** Checks a description and infers every layer's output shape; throws ModelSpecError naming the layer. */
 export function inferLayers(spec: ModelSpec): LayerRow[] {
   if (!spec || typeof spec !== 'object') throw new ModelSpecError('a model description must be an object', -1);
-  if (!(spec.input in INPUT_SHAPES)) {
+  if (!Object.hasOwn(INPUT_SHAPES, spec.input)) {
     throw new ModelSpecError(`input must be one of ${Object.keys(INPUT_SHAPES).join(', ')}, got ${JSON.stringify(spec.input)}`, -1);
   }
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
