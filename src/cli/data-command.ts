@@ -35,7 +35,7 @@ export const dataCommand: Command = {
       };
       download = await downloadMnist({ cacheDir, mirrors: values.mirror as string[] | undefined, onProgress });
     }
-    const data = await loadMnist({ cacheDir });
+    const data = await loadMnist({ cacheDir, onStatus: (message) => process.stderr.write(`digit-lab: ${message}\n`) });
     const doc = { ...describeMnist(data), download };
     print(json, doc, () => {
       const first = data.train.labels[0];

@@ -119,9 +119,12 @@ export class LabService {
     return this.trainer;
   }
 
+  private dataNotice: string | undefined;
+
   private mnist(): Promise<Mnist> {
     if (!this.data) {
-      const loading = loadMnist({ cacheDir: this.cacheDir });
+      this.dataNotice = undefined;
+      const loading = loadMnist({ cacheDir: this.cacheDir, onStatus: (message) => (this.dataNotice = message) });
       loading.catch(() => {
         if (this.data === loading) this.data = null;
       });
@@ -211,6 +214,7 @@ export class LabService {
       ...describeMnist(await this.mnist()),
       cacheDir: this.cacheDir,
       mirrors: this.settings.get().mirrors,
+      ...(this.dataNotice ? { notice: this.dataNotice } : {}),
     }),
     'data.download': async ({ mirrors }) => {
       if (this.download) throw new CallError('a download is already running');

@@ -17,6 +17,8 @@ export interface DataStatus {
   testLabelCounts: number[];
   cacheDir: string;
   mirrors: string[];
+  /** why the download cache was not used, when it holds files that do not verify */
+  notice?: string;
 }
 
 export interface DownloadProgressEvent {
