@@ -3,6 +3,8 @@
 import { NUM_CLASSES, type ModelSpec } from './model-spec';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu';
+/** Threads that train (data-parallel); 'auto' is 2 on two or more cores with wasm or cpu. */
+export type WorkersChoice = 'auto' | 1 | 2;
 
 export interface TrainRequest {
   spec: ModelSpec;
@@ -12,6 +14,8 @@ export interface TrainRequest {
   seed?: number;
   /** folder to save the trained model into (TensorFlow.js layers format) */
   saveDir?: string;
+  /** default 'auto'; a seed repeats a run for the same number of workers */
+  workers?: WorkersChoice;
 }
 
 export type HistoryKey = 'loss' | 'acc' | 'val_loss' | 'val_acc';
@@ -53,6 +57,8 @@ export interface EngineReport {
   backend: string;
   version: string;
   reason: string;
+  /** threads training the run (set by the run) */
+  workers?: number;
 }
 
 export interface RunResult {

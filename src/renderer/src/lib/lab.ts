@@ -1,0 +1,12 @@
+// The renderer's one door to the lab: the typed contract (window.lab under Electron,
+// the page's own WebSocket in browser mode). Nothing else of Node or Electron is used here.
+import type { LabApi } from '../../../shared/contract';
+import { connectLab } from '../../../shared/lab-client';
+
+export const lab: LabApi = connectLab();
+
+/** A message a person can read from anything a call rejected with. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,116 @@
+// What the views share: the view shown, settings, the model being edited, the runs,
+// and the training run followed. One instance, created at start-up.
+import type { RunSummary, Settings } from '../../../shared/contract';
+import { validateModelSpec, ModelSpecError, type LayerRow, type ModelSpec } from '../../../shared/model-spec';
+import { PRESETS, presetSpec } from '../../../shared/presets';
+import { lab, errorText } from './lab';
+import { TrainingState } from './training.svelte';
+
+export const VIEWS = ['data', 'model', 'train', 'evaluate', 'runs', 'paint', 'settings'] as const;
+export type ViewId = (typeof VIEWS)[number];
+
+const EDITOR_KEY = 'digit-lab.editor';
+const DEFAULT_PRESET = 'mlp-256';
+export const TRAIN_IMAGES = 60000;
+export const MIN_LIMIT = 10;
+export const MAX_SEED = 2 ** 31 - 1;
+
+interface EditorSaved {
+  presetId: string;
+  spec: ModelSpec;
+  limit: number | null;
+  seed?: number | null;
+  edited: boolean;
+}
+
+export interface SpecCheck {
+  rows: LayerRow[] | null;
+  error: string | null;
+  /** the layer that breaks the model, -1 for the model as a whole */
+  layer: number | null;
+}
+
+export function checkSpec(spec: ModelSpec): SpecCheck {
+  try {
+    return { rows: validateModelSpec(spec), error: null, layer: null };
+  } catch (error) {
+    if (error instanceof ModelSpecError) return { rows: null, error: error.message, layer: error.layer };
+    return { rows: null, error: errorText(error), layer: -1 };
+  }
+}
+
+function loadEditor(): EditorSaved {
+  try {
+    const saved = JSON.parse(localStorage.getItem(EDITOR_KEY) ?? 'null') as EditorSaved | null;
+    if (saved && saved.spec && Array.isArray(saved.spec.layers)) return saved;
+  } catch {
+    // a corrupt entry is ignored: the editor starts from the default preset
+  }
+  return { presetId: DEFAULT_PRESET, spec: presetSpec(DEFAULT_PRESET), limit: null, edited: false };
+}
+
+class AppState {
+  view = $state<ViewId>('data');
+  settings = $state<Settings | null>(null);
+  /** a call that failed where no view could say so */
+  error = $state('');
+  connected = $state(false);
+
+  presetId = $state(DEFAULT_PRESET);
+  spec = $state<ModelSpec>(presetSpec(DEFAULT_PRESET));
+  /** train on the first N training images only; null for all 60,000 */
+  limit = $state<number | null>(null);
+  /** repeats a run exactly on the same backend; null for a fresh random start */
+  seed = $state<number | null>(null);
+  edited = $state(false);
+  check = $derived(checkSpec(this.spec));
+  /** what is wrong with the run settings outside the model (subset size, seed), or '' */
+  runError = $derived(
+    this.limit !== null && !(Number.isInteger(this.limit) && this.limit >= MIN_LIMIT && this.limit <= TRAIN_IMAGES)
+      ? 'limit'
+      : this.seed !== null && !(Number.isInteger(this.seed) && this.seed >= 0 && this.seed <= MAX_SEED)
+        ? 'seed'
+        : '',
+  );
+
+  runs = $state.raw<RunSummary[]>([]);
+  /** the run the Evaluate view shows */
+  evalRunId = $state<string | null>(null);
+
+  training = new TrainingState();
+
+  constructor() {
+    const saved = loadEditor();
+    this.presetId = saved.presetId;
+    this.spec = saved.spec;
+    this.limit = saved.limit;
+    this.seed = saved.seed ?? null;
+    this.edited = saved.edited;
+  }
+
+  saveEditor(): void {
+    const saved: EditorSaved = { presetId: this.presetId, spec: $state.snapshot(this.spec), limit: this.limit, seed: this.seed, edited: this.edited };
+    try {
+      localStorage.setItem(EDITOR_KEY, JSON.stringify(saved));
+    } catch {
+      // storage may be unavailable; the editor still works for this session
+    }
+  }
+
+  pickPreset(id: string): void {
+    if (!PRESETS.some((p) => p.id === id)) return;
+    this.presetId = id;
+    this.spec = presetSpec(id);
+    this.edited = false;
+  }
+
+  async refreshRuns(): Promise<void> {
+    try {
+      this.runs = await lab.call('runs.list', null);
+    } catch (error) {
+      this.error = errorText(error);
+    }
+  }
+}
+
+export const app = new AppState();

@@ -1,0 +1,306 @@
+// End to end, in a real Chromium against the browser mode: the lab and its server run
+// in-process (temporary DIGIT_LAB_HOME); the page is the built renderer. One page, driven
+// through the views in order, as a user would: data, model, train, evaluate, runs, settings.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Download, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { buildRendererIfStale, inkedPixels, screenshot, startLab, waitForText, type Lab } from './e2e/harness';
+import { startMirror } from './e2e/mirror';
+
+let lab: Lab;
+let page: Page;
+let downloads: string;
+
+before(async () => {
+  buildRendererIfStale();
+  lab = await startLab();
+  page = lab.page;
+  downloads = await mkdtemp(join(tmpdir(), 'digit-lab-downloads-'));
+});
+
+after(async () => {
+  await rm(downloads, { recursive: true, force: true });
+  await lab?.close();
+});
+
+const byId = (id: string) => page.getByTestId(id);
+
+test('Data: the data checks out, with shapes, images, numbers, counts and one-hot labels', async () => {
+  await byId('nav-data').click();
+  await waitForText(byId('data-status'), /verified/);
+  assert.match((await byId('data-shapes').textContent()) ?? '', /x_train: \(60000, 28, 28\)[\s\S]*y_test:\s+\(10000,\)/);
+  const grid = byId('sample-grid');
+  await grid.locator('canvas').first().waitFor();
+  assert.equal(await grid.locator('canvas').count(), 40);
+  // x_train[0] is a 5, as the seeds print it
+  assert.equal((await grid.locator('.label').first().textContent())?.trim(), '5');
+  assert.equal(await byId('image-numbers').locator('td').count(), 784);
+  assert.ok((await inkedPixels(byId('chart-label-counts'))) > 1000, 'the label-count chart is drawn');
+  await byId('sample-filter').getByRole('button', { name: '3', exact: true }).click();
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="sample-grid"] .label')].every((l) => l.textContent?.trim() === '3'));
+  await grid.locator('button').nth(1).click();
+  assert.equal(await byId('one-hot').locator('.hot').textContent().then((t) => t?.replace(/\s+/g, '')), '13');
+  await byId('sample-filter').getByRole('button', { name: 'All' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="sample-grid"] .label')?.textContent?.trim() === '5');
+  await grid.locator('button').first().click();
+  await screenshot(page, 'data');
+});
+
+async function setMirrors(mirrors: string[]): Promise<void> {
+  await byId('nav-settings').click();
+  await byId('settings-mirrors').fill(mirrors.join('\n'));
+  await byId('settings-mirrors-save').click();
+  await waitForText(byId('settings-saved'), /Saved/);
+}
+
+test('Data: a download shows its progress, can be cancelled and retried, and is verified', async () => {
+  const stalled = await startMirror('stall');
+  const good = await startMirror('serve');
+  try {
+    await setMirrors([stalled.url]);
+    await byId('nav-data').click();
+    await byId('download-start').click();
+    await waitForText(byId('download-progress').locator('..'), /t10k-labels-idx1-ubyte · 1\.0 KB/);
+    assert.ok(parseFloat(await byId('download-progress-fill').evaluate((el) => (el as HTMLElement).style.width)) > 0, 'the progress fill moved');
+    await byId('download-cancel').click();
+    await waitForText(byId('download-error'), /did not complete: .*cancel/i);
+    assert.equal((await byId('download-start').textContent())?.trim(), 'Retry');
+
+    await setMirrors([good.url]);
+    await byId('nav-data').click();
+    await byId('download-start').click();
+    await waitForText(byId('download-done'), /Downloaded and verified 4 files/, 60_000);
+    await waitForText(byId('data-source'), /verified download in the cache/);
+    await waitForText(byId('data-status'), /verified/);
+  } finally {
+    await setMirrors(['https://storage.googleapis.com/cvdf-datasets/mnist/', 'https://ossci-datasets.s3.amazonaws.com/mnist/']);
+    await stalled.close();
+    await good.close();
+  }
+});
+
+test('Model: pick cnn-16-16, see its Keras summary, break it and see where, then set 1 epoch on 2,000 images', async () => {
+  await byId('nav-model').click();
+  await byId('preset-select').selectOption('cnn-16-36');
+  await waitForText(byId('model-summary'), /Total params: 242,062/);
+  await byId('preset-select').selectOption('cnn-16-16');
+  const summary = await waitForText(byId('model-summary'), /Total params: 108,602/);
+  assert.match(summary, /conv2d_1 \(Conv2D\)\s+\(None, 28, 28, 16\)\s+416/);
+
+  // A Dense layer after the softmax output: the model is explained at that layer, before training.
+  await byId('add-layer-type').selectOption('Dense');
+  await byId('add-layer-at').selectOption({ label: 'the end' });
+  await byId('add-layer').click();
+  await waitForText(byId('model-error'), /must end with 10 outputs/);
+  assert.equal(await page.locator('.layer.broken').getAttribute('data-layer'), '9');
+  await byId('nav-train').click();
+  assert.equal(await byId('train-start').isDisabled(), true, 'an invalid model cannot be started');
+  await byId('nav-model').click();
+  await byId('layer-9').getByRole('button', { name: 'Remove layer 10' }).click();
+  await waitForText(byId('model-summary'), /Total params: 108,602/);
+  assert.equal(await byId('model-error').count(), 0);
+
+  await byId('epochs-input').fill('1');
+  await byId('limit-input').fill('2000');
+  await byId('seed-input').fill('7');
+  await waitForText(byId('model-summary'), /Total params: 108,602/);
+  await screenshot(page, 'model');
+});
+
+test('Train: cnn-16-16 for 1 epoch on 2,000 images, with live charts, progress and the Keras log', async () => {
+  await byId('nav-train').click();
+  await waitForText(byId('train-backend'), /wasm|tensorflow|cpu/);
+  // Every width the progress fill takes during the run
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { fills: string[] }).fills = seen;
+    const fill = document.querySelector<HTMLElement>('[data-testid="train-progress-fill"]')!;
+    new MutationObserver(() => seen.push(fill.style.width)).observe(fill, { attributes: true, attributeFilter: ['style'] });
+  });
+  await byId('train-start').click();
+  await waitForText(byId('train-status'), /^done$/, 150_000);
+  const fills = await page.evaluate(() => (window as unknown as { fills: string[] }).fills.map((w) => parseFloat(w)));
+  assert.ok(fills.some((w) => w > 0 && w < 100), `the progress fill moved through the run: ${fills.join(', ')}`);
+  assert.equal(await byId('train-progress-fill').evaluate((el) => (el as HTMLElement).style.width), '100%');
+  assert.ok((await inkedPixels(byId('chart-loss'))) > 2000, 'the loss chart is drawn');
+  assert.ok((await inkedPixels(byId('chart-accuracy'))) > 2000, 'the accuracy chart is drawn');
+  const log = (await byId('train-log').textContent()) ?? '';
+  assert.match(log, /Train on 1600 samples, validate on 400 samples/);
+  assert.match(log, /Epoch 1\/1\n1600\/1600 \[={30}\] - \d+s \d+ms\/step - loss: \d\.\d{4} - acc: \d\.\d{4} - val_loss: \d\.\d{4} - val_acc: \d\.\d{4}/);
+  assert.match(log, /accuracy = \d+\.\d\d%/);
+  await screenshot(page, 'train');
+});
+
+test('Evaluate: test accuracy, the confusion heatmap, a cell’s images, per-class metrics, misread digits', async () => {
+  await byId('train-evaluate').click();
+  const accuracy = await waitForText(byId('test-accuracy'), /^\d{1,3}\.\d\d%$/);
+  assert.ok(parseFloat(accuracy) > 15, `six steps of training already beat chance (10%): ${accuracy}`);
+  const heatmap = byId('confusion-heatmap');
+  assert.equal(await heatmap.locator('[data-testid^="confusion-cell-"]').count(), 100);
+  // each row sums to that digit's test images
+  const row3 = await Promise.all([...Array(10).keys()].map((p) => byId(`confusion-cell-3-${p}`).textContent()));
+  assert.equal(row3.reduce((sum, n) => sum + Number(n?.replace(/,/g, '')), 0), 1010);
+
+  // the largest mistake, and its images
+  const cells = await heatmap.locator('[data-testid^="confusion-cell-"]').evaluateAll((els) =>
+    els.map((el) => ({ id: el.getAttribute('data-testid')!, n: Number(el.textContent!.replace(/,/g, '')) })),
+  );
+  const worst = cells.filter((c) => !/-(\d)-\1$/.test(c.id)).sort((a, b) => b.n - a.n)[0];
+  await byId(worst.id).click();
+  const shown = Math.min(worst.n, 48);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="cell-images"] canvas').length === n, shown);
+  await waitForText(byId('cell-images'), /read as \d/);
+
+  await byId('confusion-normalise').check();
+  await waitForText(byId('confusion-cell-3-3'), /^\d+\.\d+$/);
+  assert.equal(await byId('per-class').locator('tbody tr').count(), 10);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="misclassified"] canvas').length > 0);
+  await byId('confusion-normalise').uncheck();
+  await screenshot(page, 'evaluate');
+});
+
+test('Runs: export the model as model.json + weights, import it back, compare the two', async () => {
+  await byId('nav-runs').click();
+  const rows = byId('runs-list').getByTestId('run-row');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 1);
+
+  const files: Download[] = [];
+  page.on('download', (download) => files.push(download));
+  await rows.first().getByTestId('run-export').click();
+  const until = Date.now() + 15_000;
+  while (!(files.some((f) => f.suggestedFilename() === 'model.json') && files.some((f) => f.suggestedFilename().endsWith('.bin')))) {
+    assert.ok(Date.now() < until, `downloads: ${files.map((f) => f.suggestedFilename()).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await waitForText(byId('runs-notice'), /Downloading model\.json/);
+  const paths: string[] = [];
+  for (const file of files) {
+    const path = join(downloads, file.suggestedFilename());
+    await file.saveAs(path);
+    paths.push(path);
+  }
+  const modelJson = JSON.parse(await readFile(join(downloads, 'model.json'), 'utf8'));
+  assert.equal(modelJson.format, 'layers-model');
+
+  await byId('import-input').setInputFiles(paths);
+  await page.getByLabel('Name (optional)').fill('cnn-16-16 (imported)');
+  await byId('import-button').click();
+  await waitForText(byId('runs-notice'), /Imported cnn-16-16 \(imported\): \d+\.\d\d% on the test set/, 60_000);
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
+
+  // The same weights read the test set the same way.
+  const accuracies = await rows.evaluateAll((els) => els.map((el) => el.querySelector('td.num')?.textContent?.trim()));
+  assert.equal(accuracies[0], accuracies[1]);
+
+  for (const box of await byId('runs-list').getByTestId('run-compare').all()) await box.check();
+  await byId('runs-compare').waitFor();
+  assert.match((await byId('runs-conclusion').textContent()) ?? '', /CNN cnn-16-16 \(imported\) \d+\.\d\d% vs CNN cnn-16-16 \d+\.\d\d%/);
+  assert.ok((await inkedPixels(byId('chart-compare-accuracy'))) > 1000, 'the comparison chart is drawn');
+  await screenshot(page, 'runs');
+});
+
+test('Train: pause, resume and stop a run; a stopped run is still evaluated', async () => {
+  await byId('nav-model').click();
+  await byId('preset-select').selectOption('mlp-16-16');
+  await byId('epochs-input').fill('3');
+  await byId('limit-input').fill('');
+  await byId('nav-train').click();
+  await byId('train-start').click();
+  await waitForText(byId('train-status'), /^training$/);
+  await page.waitForFunction(() => parseFloat(document.querySelector<HTMLElement>('[data-testid="train-progress-fill"]')!.style.width) > 0);
+  await byId('train-pause').click();
+  await waitForText(byId('train-status'), /^paused$/);
+  const at = await byId('train-progress-text').textContent();
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  assert.equal(await byId('train-progress-text').textContent(), at, 'nothing moves while paused');
+  await byId('train-resume').click();
+  await waitForText(byId('train-status'), /^training$/);
+  // stopped in the second epoch, the run keeps what the first one learnt
+  await waitForText(byId('train-log'), /Epoch 2\/3/, 60_000);
+  await byId('train-stop').click();
+  await waitForText(byId('train-status'), /^stopped$/, 60_000);
+  await waitForText(byId('train-log'), /accuracy = \d+\.\d\d%/);
+  assert.match((await byId('train-log').textContent()) ?? '', /Epoch 1\/3\n48000\/48000 \[={30}\]/);
+});
+
+/** Mouse strokes on the pad, in fractions of its size. */
+async function draw(strokes: [number, number][][]): Promise<void> {
+  const box = (await byId('paint-canvas').boundingBox())!;
+  for (const stroke of strokes) {
+    const [first, ...rest] = stroke;
+    await page.mouse.move(box.x + first[0] * box.width, box.y + first[1] * box.height);
+    await page.mouse.down();
+    for (const [x, y] of rest) await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 8 });
+    await page.mouse.up();
+  }
+}
+
+test('Paint: draw a digit and open a Paint-style picture; the model reads both', async () => {
+  await byId('nav-paint').click();
+  await byId('paint-model-select').selectOption({ index: 0 });
+  // a 7: the bar, then the stem
+  await draw([
+    [
+      [0.3, 0.25],
+      [0.7, 0.25],
+      [0.45, 0.8],
+    ],
+  ]);
+  await waitForText(byId('prediction-top'), /^\d$/);
+  assert.equal(await byId('model-input-28').locator('canvas').count(), 1, 'the 28×28 input is shown');
+  assert.ok((await inkedPixels(byId('prediction-bars'))) > 500, 'the probability bars are drawn');
+  await byId('paint-undo').click();
+  await waitForText(byId('prediction-top'), /^–$/);
+  await byId('paint-redo').click();
+  await waitForText(byId('prediction-top'), /^\d$/);
+  await byId('paint-clear').click();
+  await waitForText(byId('prediction-top'), /^–$/);
+
+  // MNIST test image 0 (a 7) as Paint would save it: black ink on white, 10× larger
+  const image = await lab.service.call('data.image', { split: 'test', index: 0 });
+  const png = new PNG({ width: 280, height: 280 });
+  for (let y = 0; y < 280; y++) {
+    for (let x = 0; x < 280; x++) {
+      const v = 255 - (image as { pixels: number[] }).pixels[Math.floor(y / 10) * 28 + Math.floor(x / 10)];
+      png.data.set([v, v, v, 255], (y * 280 + x) * 4);
+    }
+  }
+  const file = join(downloads, 'seven.png');
+  await writeFile(file, PNG.sync.write(png));
+  await byId('paint-open-file').setInputFiles(file);
+  await waitForText(byId('prediction-top'), /^\d$/);
+  await screenshot(page, 'paint');
+});
+
+test('Settings: switching the language translates the lab; dark mode', async () => {
+  await byId('nav-settings').click();
+  await screenshot(page, 'settings');
+  await byId('settings-language').selectOption('zh-Hant');
+  await waitForText(byId('nav-data'), /資料/);
+  await waitForText(byId('nav-train'), /訓練/);
+  await byId('nav-evaluate').click();
+  await waitForText(page.locator('h1'), /評估/);
+  await screenshot(page, 'evaluate-zh-Hant', false);
+
+  await byId('nav-settings').click();
+  await byId('settings-language').selectOption('zh-Hans');
+  await waitForText(byId('nav-data'), /数据/);
+  await byId('settings-theme').selectOption('dark');
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  await byId('settings-language').selectOption('en');
+  await waitForText(byId('nav-data'), /\bData$/);
+  await byId('nav-evaluate').click();
+  const cnn = await byId('eval-run-select').evaluate((select: HTMLSelectElement) => [...select.options].find((o) => o.text.startsWith('cnn-16-16 ·'))!.value);
+  await byId('eval-run-select').selectOption(cnn);
+  await byId('confusion-cell-4-9').click();
+  await waitForText(byId('cell-images'), /read as 9|No images/);
+  await screenshot(page, 'evaluate-dark');
+  // the settings are the lab's: a reload keeps them
+  await page.reload();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+});
