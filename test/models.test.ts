@@ -51,7 +51,8 @@ test('cnn-16-16 summary has the seed\'s rows', () => {
   const text = summary(presetSpec('cnn-16-16'));
   const lines = text.split('\n');
   assert.ok(lines.includes('conv2d_1 (Conv2D)            (None, 28, 28, 16)        416'), text);
-  assert.ok(lines.some((l) => /^max_pooling2d_2 \(MaxPooling2D\) +\(None, 7, 7, 16\) +0$/.test(l)), text);
+  // Keras 2.2 cuts a long name at the column, as the seed prints it
+  assert.ok(lines.includes('max_pooling2d_2 (MaxPooling2 (None, 7, 7, 16)          0'), text);
   assert.ok(lines.some((l) => /^dense_1 \(Dense\) +\(None, 128\) +100480$/.test(l)), text);
   assert.match(text, /Layer \(type\) +Output Shape +Param #/);
 });

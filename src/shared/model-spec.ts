@@ -317,16 +317,20 @@ export function formatCount(n: number): string {
 
 const SUMMARY_WIDTH = 65;
 /** Where the Output Shape and Param # columns start, as in Keras 2.2. */
-const COLUMN_STOPS = [29, 55];
+const COLUMN_STOPS = [29, 55, SUMMARY_WIDTH];
 
+/**
+ * Keras 2.2's print_row: each cell is cut at its column's stop and padded to it, and the
+ * character before the next cell becomes a space (so `max_pooling2d_1 (MaxPooling2 (None, …`).
+ */
 function columns(cells: string[]): string {
   let line = '';
   cells.forEach((cell, i) => {
-    const stop = COLUMN_STOPS[i];
-    line += cell;
-    if (stop !== undefined) line += ' '.repeat(Math.max(1, stop - line.length));
+    if (i > 0) line = line.slice(0, -1) + ' ';
+    line = (line + cell).slice(0, COLUMN_STOPS[i]);
+    line += ' '.repeat(COLUMN_STOPS[i] - line.length);
   });
-  return line;
+  return line.trimEnd();
 }
 
 /** Keras's model.summary() table, in the format the seeds print. */
