@@ -110,7 +110,10 @@ export async function inkedPixels(locator: Locator): Promise<number> {
   });
 }
 
-/** A full-page screenshot into test-output/screenshots, and a copy for the README. */
+/**
+ * A full-page screenshot into test-output/screenshots; with UPDATE_SCREENSHOTS=1 also a copy
+ * for the README (so an ordinary test run leaves the committed pictures alone).
+ */
 export async function screenshot(page: Page, name: string, forReadme = true): Promise<string> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.evaluate(() => document.fonts.ready);
@@ -121,7 +124,7 @@ export async function screenshot(page: Page, name: string, forReadme = true): Pr
   });
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
-  if (forReadme) {
+  if (forReadme && process.env.UPDATE_SCREENSHOTS === '1') {
     await mkdir(README_SCREENSHOTS, { recursive: true });
     await copyFile(path, join(README_SCREENSHOTS, `${name}.png`));
   }
