@@ -57,3 +57,22 @@ test('a window of negatives passes its gradient to its maximum', async () => {
   assert.deepEqual(Array.from(dx.dataSync()), [0, 5, 0, 0]);
   tf.dispose([x, dx]);
 });
+
+test('2x2 stride-2 windows (the fast path) match cpu: odd sizes, ties, NaN and -Infinity windows', async () => {
+  registerWasmTrainingKernels();
+  const shape: [number, number, number, number] = [2, 7, 6, 3];
+  const size = shape.reduce((a, b) => a * b, 1);
+  await useBackend('cpu');
+  const x = tf.tidy(() => tf.randomNormal([size], 0, 1, 'float32', 3).mul(TIE_SCALE).round().dataSync() as Float32Array);
+  // One window all -Infinity; one with NaN first in its lower pair; one with NaN first overall.
+  const at = (b: number, row: number, col: number, c: number) => ((b * shape[1] + row) * shape[2] + col) * shape[3] + c;
+  for (const [row, col] of [[0, 0], [0, 1], [1, 0], [1, 1]]) x[at(0, row, col, 0)] = -Infinity;
+  x[at(0, 3, 2, 1)] = NaN;
+  x[at(1, 4, 4, 2)] = NaN;
+  const outSize = tf.tidy(() => tf.maxPool(tf.zeros(shape) as tf.Tensor4D, 2, 2, 'valid').size);
+  const dy = tf.tidy(() => tf.randomNormal([outSize], 0, 1, 'float32', 4).dataSync() as Float32Array);
+  const expected = poolGrad(x, dy, shape, 2, 2, 'valid');
+  await useBackend('wasm');
+  const actual = poolGrad(x, dy, shape, 2, 2, 'valid');
+  expected.forEach((want, j) => assert.ok(Object.is(actual[j], want) || Math.abs(actual[j] - want) <= 1e-6, `dx[${j}] ${actual[j]} vs ${want}`));
+});

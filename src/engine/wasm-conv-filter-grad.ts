@@ -27,7 +27,7 @@ type ConvInfo = backend_util.Conv2DInfo;
  * x as [Ci,H,W,N] slides under dy as a [Ho,Wo,N,Co] filter, dilated by the forward stride
  * and stepping by the forward dilation: out [Ci,kh,kw,Co]. Works for any stride.
  */
-function withDyAsFilter(ops: WasmOps, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+export function withDyAsFilter(ops: WasmOps, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
   const { padInfo, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
   // Pad the far side so exactly kh x kw window positions fit (negative: x's tail is unread).
   const pads: Pads2D = {
@@ -51,7 +51,7 @@ function withDyAsFilter(ops: WasmOps, x: TensorInfo, dy: TensorInfo, info: ConvI
  * Stride 1 only: dy as [Co,Ho,Wo,N] slides under x as an [H,W,N,Ci] filter, stepping by
  * the forward dilation. Output row r is filter row kh-1-r, so the result is flipped back.
  */
-function withXAsFilter(ops: WasmOps, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+export function withXAsFilter(ops: WasmOps, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
   const { padInfo, dilationHeight: dh, dilationWidth: dw } = info;
   const reachH = (info.filterHeight - 1) * dh;
   const reachW = (info.filterWidth - 1) * dw;

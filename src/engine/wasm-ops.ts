@@ -43,6 +43,11 @@ export class WasmOps {
     return this.run('PadV2', { x }, { paddings, constantValue: 0 });
   }
 
+  /** NHWC average pooling through XNNPACK, no padding. */
+  avgPool(x: TensorInfo, filterSize: [number, number], strides: [number, number] = [1, 1]): TensorInfo {
+    return this.run('AvgPool', { x }, { filterSize, strides, pad: 'valid' } as unknown as NamedAttrMap);
+  }
+
   /** NHWC convolution through XNNPACK, with explicit non-negative pads. */
   conv2d(x: TensorInfo, filter: TensorInfo, strides: [number, number], dilations: [number, number], pads: Pads2D): TensorInfo {
     const pad = [
