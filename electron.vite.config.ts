@@ -6,8 +6,16 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        // The training worker is its own entry: trainer.ts starts ./worker.js beside the bundle.
-        input: { index: resolve('src/main/index.ts'), worker: resolve('src/training/worker.ts') },
+        // The training worker and its replica are entries of their own: start-worker.ts starts
+        // ./worker.js and ./replica-worker.js beside the bundle.
+        input: {
+          index: resolve('src/main/index.ts'),
+          worker: resolve('src/training/worker.ts'),
+          'replica-worker': resolve('src/training/replica-worker.ts'),
+        },
+        // Shared chunks beside the entries, not in chunks/: start-worker.ts, wherever it lands,
+        // finds ./worker.js relative to its own file.
+        output: { chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

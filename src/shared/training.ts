@@ -3,7 +3,7 @@
 import { NUM_CLASSES, type ModelSpec } from './model-spec';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu';
-/** Threads that train (data-parallel); 'auto' is 2 on two or more cores with wasm or cpu. */
+/** Threads that train (data-parallel); 'auto' is 2 for CNNs and RNNs on two or more cores with wasm or cpu. */
 export type WorkersChoice = 'auto' | 1 | 2;
 
 export interface TrainRequest {

@@ -52,8 +52,8 @@ export class BatchMaker {
     return Math.ceil(this.examples.count / this.batchSize);
   }
 
-  /** Batch `index` of an epoch in `order`: x shaped for the model, y one-hot. The caller disposes both. */
-  batch(order: Uint32Array, index: number): { x: tf.Tensor; y: tf.Tensor; size: number } {
+  /** Batch `index` of an epoch in `order` as views of the reused buffers: x flat, y one-hot. */
+  fill(order: Uint32Array, index: number): { x: Float32Array; y: Float32Array; size: number } {
     const start = index * this.batchSize;
     const size = Math.min(this.batchSize, order.length - start);
     const { images, labels } = this.examples;
@@ -63,9 +63,13 @@ export class BatchMaker {
       this.x.set(images.subarray(row * PIXELS, (row + 1) * PIXELS), b * PIXELS);
       this.y[b * NUM_CLASSES + labels[row]] = 1;
     }
+    return { x: this.x.subarray(0, size * PIXELS), y: this.y.subarray(0, size * NUM_CLASSES), size };
+  }
+
+  /** Batch `index` of an epoch in `order`: x shaped for the model, y one-hot. The caller disposes both. */
+  batch(order: Uint32Array, index: number): { x: tf.Tensor; y: tf.Tensor; size: number } {
+    const { x, y, size } = this.fill(order, index);
     // tf.tensor copies the values, so the buffers can be reused for the next batch.
-    const x = tf.tensor(this.x.subarray(0, size * PIXELS), [size, ...this.inputShape]);
-    const y = tf.tensor2d(this.y.subarray(0, size * NUM_CLASSES), [size, NUM_CLASSES]);
-    return { x, y, size };
+    return { x: tf.tensor(x, [size, ...this.inputShape]), y: tf.tensor2d(y, [size, NUM_CLASSES]), size };
   }
 }

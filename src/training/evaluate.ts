@@ -16,33 +16,64 @@ export interface Predictions {
   confidence: Float32Array;
 }
 
-/** Runs the model over every example in batches and scores it. */
-export async function predictAll(model: tf.LayersModel, examples: Examples, inputShape: number[], yieldEvery?: () => Promise<void>): Promise<Predictions> {
-  const predicted = new Uint8Array(examples.count);
-  const confidence = new Float32Array(examples.count);
-  let lossSum = 0;
-  let correct = 0;
-  for (let start = 0; start < examples.count; start += EVALUATE_BATCH) {
-    const size = Math.min(EVALUATE_BATCH, examples.count - start);
-    const probabilities = tf.tidy(() => {
-      const x = tf.tensor(examples.images.subarray(start * PIXELS, (start + size) * PIXELS), [size, ...inputShape]);
+/** Class probabilities ([count, 10] row-major) for `count` images laid end to end. */
+export type Predict = (images: Float32Array, count: number, yieldEvery?: () => Promise<void>) => Promise<Float32Array>;
+
+/** The model over the images in batches. */
+export async function probabilities(
+  model: tf.LayersModel,
+  images: Float32Array,
+  count: number,
+  inputShape: number[],
+  yieldEvery?: () => Promise<void>,
+): Promise<Float32Array> {
+  const out = new Float32Array(count * NUM_CLASSES);
+  for (let start = 0; start < count; start += EVALUATE_BATCH) {
+    const size = Math.min(EVALUATE_BATCH, count - start);
+    const batch = tf.tidy(() => {
+      const x = tf.tensor(images.subarray(start * PIXELS, (start + size) * PIXELS), [size, ...inputShape]);
       return model.predict(x) as tf.Tensor;
     });
-    const p = (await probabilities.data()) as Float32Array;
-    probabilities.dispose();
-    for (let i = 0; i < size; i++) {
-      const row = p.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
-      let best = 0;
-      for (let k = 1; k < NUM_CLASSES; k++) if (row[k] > row[best]) best = k;
-      const label = examples.labels[start + i];
-      predicted[start + i] = best;
-      confidence[start + i] = row[best];
-      if (best === label) correct++;
-      lossSum -= Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, row[label])));
-    }
+    out.set((await batch.data()) as Float32Array, start * NUM_CLASSES);
+    batch.dispose();
     if (yieldEvery) await yieldEvery();
   }
-  return { loss: lossSum / examples.count, accuracy: correct / examples.count, predicted, confidence };
+  return out;
+}
+
+export function modelPredict(model: tf.LayersModel, inputShape: number[]): Predict {
+  return (images, count, yieldEvery) => probabilities(model, images, count, inputShape, yieldEvery);
+}
+
+/** Scores class probabilities against the labels. */
+export function score(labels: Uint8Array, p: Float32Array): Predictions {
+  const count = labels.length;
+  const predicted = new Uint8Array(count);
+  const confidence = new Float32Array(count);
+  let lossSum = 0;
+  let correct = 0;
+  for (let i = 0; i < count; i++) {
+    const row = p.subarray(i * NUM_CLASSES, (i + 1) * NUM_CLASSES);
+    let best = 0;
+    for (let k = 1; k < NUM_CLASSES; k++) if (row[k] > row[best]) best = k;
+    const label = labels[i];
+    predicted[i] = best;
+    confidence[i] = row[best];
+    if (best === label) correct++;
+    lossSum -= Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, row[label])));
+  }
+  return { loss: lossSum / count, accuracy: correct / count, predicted, confidence };
+}
+
+/** Runs the model (or a Predict) over every example and scores it. */
+export async function predictAll(
+  model: tf.LayersModel | Predict,
+  examples: Examples,
+  inputShape: number[],
+  yieldEvery?: () => Promise<void>,
+): Promise<Predictions> {
+  const predict = typeof model === 'function' ? model : modelPredict(model, inputShape);
+  return score(examples.labels, await predict(examples.images, examples.count, yieldEvery));
 }
 
 export function summarize(labels: Uint8Array, predictions: Predictions): Evaluation {
@@ -63,6 +94,6 @@ export function summarize(labels: Uint8Array, predictions: Predictions): Evaluat
   };
 }
 
-export async function evaluate(model: tf.LayersModel, examples: Examples, inputShape: number[], yieldEvery?: () => Promise<void>): Promise<Evaluation> {
+export async function evaluate(model: tf.LayersModel | Predict, examples: Examples, inputShape: number[], yieldEvery?: () => Promise<void>): Promise<Evaluation> {
   return summarize(examples.labels, await predictAll(model, examples, inputShape, yieldEvery));
 }

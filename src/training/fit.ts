@@ -10,6 +10,7 @@ import { BatchMaker, shuffledOrder, slice, type Examples } from './batches';
 import { RunControl } from './control';
 import { evaluate, predictAll } from './evaluate';
 import { withSeededRandom } from './seeded-random';
+import { createStepper, resolveWorkers, type Stepper } from './stepper';
 
 /** Batch events are throttled to at most this many a second. */
 const BATCH_EVENTS_PER_SECOND = 10;
@@ -59,11 +60,15 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
 
   return withSeededRandom(request.seed, async () => {
     const model = buildModel(spec, { seed: request.seed });
+    let stepper: Stepper | null = null;
     try {
+      const workers = resolveWorkers(request.workers, engine.backend, spec);
+      stepper = await createStepper(model, { workers, backend: engine.backend, spec, seed: request.seed, inputShape });
+      const engineUsed: EngineReport = { ...engine, workers: stepper.workers };
       const maker = new BatchMaker(train, spec.batchSize, inputShape);
       const batches = maker.batches();
       const shuffle = request.seed === undefined ? Math.random : seededUniform(request.seed);
-      emit({ type: 'start', runId, spec, engine, trainCount: train.count, validationCount: validation?.count ?? 0, batchesPerEpoch: batches });
+      emit({ type: 'start', runId, spec, engine: engineUsed, trainCount: train.count, validationCount: validation?.count ?? 0, batchesPerEpoch: batches });
       const history: History = { loss: [], acc: [], ...(validation ? { val_loss: [], val_acc: [] } : {}) };
       let epochsCompleted = 0;
       const yieldToMessages = () => control.checkpoint(() => emit({ type: 'paused', runId }), () => emit({ type: 'resumed', runId }));
@@ -81,10 +86,9 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
           await yieldToMessages();
           if (control.stopRequested) break;
           const stepStart = performance.now();
-          const { x, y, size } = maker.batch(order, b);
-          const [loss, acc] = (await model.trainOnBatch(x, y)) as number[];
-          x.dispose();
-          y.dispose();
+          const batch = maker.fill(order, b);
+          const { size } = batch;
+          const { loss, acc } = await stepper.trainBatch(batch);
           trainingMs += performance.now() - stepStart;
           lossSum += loss * size;
           correctSum += acc * size;
@@ -111,7 +115,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
         if (seen < train.count) break; // stopped mid-epoch: that epoch does not count
         const logs: EpochLogs = { loss: mean(lossSum, seen), acc: mean(correctSum, seen) };
         if (validation) {
-          const scored = await predictAll(model, validation, inputShape, yieldToMessages);
+          const scored = await predictAll(stepper.predict, validation, inputShape, yieldToMessages);
           logs.val_loss = scored.loss;
           logs.val_acc = scored.accuracy;
         }
@@ -129,7 +133,9 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
       }
 
       emit({ type: 'evaluating', runId });
-      const evaluation = await evaluate(model, data.test, inputShape);
+      const evaluation = await evaluate(stepper.predict, data.test, inputShape);
+      await stepper.dispose();
+      stepper = null;
       const result: RunResult = {
         runId,
         spec,
@@ -141,7 +147,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
         trainCount: train.count,
         validationCount: validation?.count ?? 0,
         params: countParams(rows),
-        engine,
+        engine: engineUsed,
         seed: request.seed,
         finishedAt: new Date().toISOString(),
       };
@@ -161,6 +167,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
       }
       return result;
     } finally {
+      await stepper?.dispose();
       model.optimizer?.dispose();
       model.dispose();
     }

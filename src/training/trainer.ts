@@ -1,30 +1,17 @@
 // The lab's side of training: starts runs on the worker thread and relays its events.
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import type { BackendChoice, RunResult, TrainEvent, TrainRequest } from '../shared/training';
 import { validateModelSpec } from '../shared/model-spec';
 import type { FromWorker, ToWorker } from './messages';
+import { startWorker } from './start-worker';
 
 export class AlreadyTrainingError extends Error {
   constructor(readonly runId: string) {
     super(`a run is already training (${runId}); stop it or wait for it to finish before starting another`);
     this.name = 'AlreadyTrainingError';
   }
-}
-
-/**
- * The worker: worker.js beside the bundle in a build; from source, worker.ts through tsx,
- * registered inside the worker (Node 20 workers do not inherit the parent's --import loaders).
- */
-function startWorker(): Worker {
-  const built = new URL('./worker.js', import.meta.url);
-  if (existsSync(built)) return new Worker(built);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const source = new URL('./worker.ts', import.meta.url).href;
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true });
 }
 
 export interface TrainerOptions {
@@ -52,7 +39,7 @@ export class Trainer extends EventEmitter {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = startWorker();
+    const worker = startWorker('worker');
     worker.on('message', (message: FromWorker) => this.relay(message.event));
     worker.on('error', (error) => this.fail(`the training worker crashed: ${error.message}`));
     worker.on('exit', (code) => {
