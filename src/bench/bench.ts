@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import type { WorkersChoice } from '../shared/training';
 import type { BenchRow } from './row';
 
 export const BENCH_PRESETS = ['cnn-16-36', 'mlp-256', 'lstm-128'];
@@ -19,6 +20,8 @@ export interface BenchOptions {
   quick?: boolean;
   /** a whole epoch (60,000 images) per row instead of a steady-rate sample */
   epoch?: boolean;
+  /** training threads per row; default 'auto', as the lab trains */
+  workers?: WorkersChoice;
   onRow?: (row: BenchRow | { preset: string; backend: string; error: string }) => void;
 }
 
@@ -28,10 +31,10 @@ export interface BenchReport {
   skipped: { preset: string; backend: string; error: string }[];
 }
 
-function runRow(preset: string, backend: string, samples: number): Promise<BenchRow> {
+function runRow(preset: string, backend: string, samples: number, workers: WorkersChoice): Promise<BenchRow> {
   const script = fileURLToPath(new URL('./row.ts', import.meta.url));
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', script, preset, backend, String(samples)], { timeout: ROW_TIMEOUT_MS }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', script, preset, backend, String(samples), String(workers)], { timeout: ROW_TIMEOUT_MS }, (error, stdout, stderr) => {
       if (error) reject(new Error(stderr.trim().split('\n').at(-1) || error.message));
       else resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string) as BenchRow);
     });
@@ -55,7 +58,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     const samples = options.epoch ? 60000 : options.quick ? sizes.quick : sizes.full;
     for (const backend of options.backends) {
       try {
-        const row = await runRow(preset, backend, samples);
+        const row = await runRow(preset, backend, samples, options.workers ?? 'auto');
         report.rows.push(row);
         options.onRow?.(row);
       } catch (error) {

@@ -1,46 +1,77 @@
 // One benchmark row in its own process (a backend is process-global, and so is peak RSS):
-// train `samples` images of a preset with the seed's batch size through the lab's data pipeline.
+// train `samples` images of a preset with the seed's batch size through the lab's data
+// pipeline and stepper, then time single-image predictions.
+import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend';
 import { loadMnist } from '../data/mnist';
 import { buildModel } from '../models/build';
 import { INPUT_SHAPES } from '../shared/model-spec';
 import { presetSpec } from '../shared/presets';
-import type { BackendChoice } from '../shared/training';
-import { BatchMaker, shuffledOrder, slice } from '../training/batches';
+import type { BackendChoice, WorkersChoice } from '../shared/training';
+import { BatchMaker, PIXELS, shuffledOrder, slice } from '../training/batches';
+import { createStepper, resolveWorkers } from '../training/stepper';
 import { seededUniform } from '../models/random';
+
+const PREDICT_WARMUP = 50;
+const PREDICTIONS = 1000;
+const P95 = 0.95;
 
 export interface BenchRow {
   preset: string;
   backend: string;
+  workers: number;
   batchSize: number;
   samples: number;
   samplesPerSecond: number;
   msPerStep: number;
   peakRssMB: number;
   firstBatchSeconds: number;
+  /** loading MNIST: embedded files verified and parsed into Float32 */
+  dataReadySeconds: number;
+  /** one 28×28 image through the trained model, p95 of PREDICTIONS after warm-up */
+  predictP95Ms: number;
 }
 
-async function measure(preset: string, backend: BackendChoice, samples: number): Promise<BenchRow> {
+/** Single-image predictions as the lab serves them (predict, then read the probabilities). */
+function predictP95(model: tf.LayersModel, images: Float32Array, inputShape: number[]): number {
+  const times: number[] = [];
+  for (let i = 0; i < PREDICT_WARMUP + PREDICTIONS; i++) {
+    const image = images.subarray(i * PIXELS, (i + 1) * PIXELS);
+    const start = performance.now();
+    tf.tidy(() => (model.predict(tf.tensor(image, [1, ...inputShape])) as tf.Tensor).dataSync());
+    if (i >= PREDICT_WARMUP) times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.ceil(P95 * times.length) - 1];
+}
+
+async function measure(preset: string, backend: BackendChoice, samples: number, workersChoice: WorkersChoice): Promise<BenchRow> {
   const started = performance.now();
   const engine = await initEngine(backend);
+  const loading = performance.now();
   const data = await loadMnist();
+  const dataReadySeconds = (performance.now() - loading) / 1000;
   const spec = presetSpec(preset);
+  const inputShape = [...INPUT_SHAPES[spec.input]];
   const model = buildModel(spec, { seed: 1 });
+  const workers = resolveWorkers(workersChoice, engine.backend, spec);
+  const stepper = await createStepper(model, { workers, backend: engine.backend, spec, seed: 1, inputShape });
   const examples = slice(data.train, 0, samples);
-  const maker = new BatchMaker(examples, spec.batchSize, [...INPUT_SHAPES[spec.input]]);
+  const maker = new BatchMaker(examples, spec.batchSize, inputShape);
   const order = shuffledOrder(examples.count, seededUniform(1));
   let firstBatchSeconds = 0;
   let timedStart = 0;
-  for (let b = 0; b < maker.batches(); b++) {
-    const { x, y } = maker.batch(order, b);
-    await model.trainOnBatch(x, y);
-    x.dispose();
-    y.dispose();
-    if (b === 0) {
-      // The first step includes one-time work (kernel setup, weight upload): reported apart.
-      firstBatchSeconds = (performance.now() - started) / 1000;
-      timedStart = performance.now();
+  try {
+    for (let b = 0; b < maker.batches(); b++) {
+      await stepper.trainBatch(maker.fill(order, b));
+      if (b === 0) {
+        // The first step includes one-time work (kernel setup, weight upload): reported apart.
+        firstBatchSeconds = (performance.now() - started) / 1000;
+        timedStart = performance.now();
+      }
     }
+  } finally {
+    await stepper.dispose();
   }
   const timedBatches = maker.batches() - 1;
   const timedSamples = examples.count - Math.min(spec.batchSize, examples.count);
@@ -48,17 +79,24 @@ async function measure(preset: string, backend: BackendChoice, samples: number):
   return {
     preset,
     backend: engine.backend,
+    workers,
     batchSize: spec.batchSize,
     samples: timedSamples,
     samplesPerSecond: timedSamples / seconds,
     msPerStep: (seconds * 1000) / timedBatches,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     firstBatchSeconds,
+    dataReadySeconds,
+    predictP95Ms: predictP95(model, data.test.images, inputShape),
   };
 }
 
-const [preset, backend, samples] = process.argv.slice(2);
-measure(preset, backend as BackendChoice, Number(samples)).then(
+function parseWorkers(value: string | undefined): WorkersChoice {
+  return value === '1' ? 1 : value === '2' ? 2 : 'auto';
+}
+
+const [preset, backend, samples, workers] = process.argv.slice(2);
+measure(preset, backend as BackendChoice, Number(samples), parseWorkers(workers)).then(
   (row) => {
     process.stdout.write(JSON.stringify(row) + '\n');
     process.exit(0);

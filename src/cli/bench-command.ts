@@ -2,30 +2,45 @@ import type { Command } from './command';
 import { print } from './output';
 import { bench, type BenchReport } from '../bench/bench';
 import { PRESET_IDS } from '../shared/presets';
+import type { WorkersChoice } from '../shared/training';
+import { UsageError } from './errors';
 
 function table(report: BenchReport): string {
   const m = report.machine;
   return [
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}`,
-    'preset       backend     batch  samples/s  ms/step  peak RSS  first batch',
+    'preset       backend    workers  batch  samples/s  ms/step  peak RSS  first batch  data ready  predict p95',
     ...report.rows.map(
       (r) =>
-        `${r.preset.padEnd(12)} ${r.backend.padEnd(10)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)}`,
+        `${r.preset.padEnd(12)} ${r.backend.padEnd(10)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)} ${`${r.dataReadySeconds.toFixed(2)} s`.padStart(11)} ${`${r.predictP95Ms.toFixed(2)} ms`.padStart(12)}`,
     ),
     ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(10)} skipped: ${s.error.split(' (')[0]}`),
   ].join('\n');
 }
 
+function workersFlag(value: string | undefined): WorkersChoice {
+  if (value === undefined || value === 'auto') return 'auto';
+  if (value === '1' || value === '2') return Number(value) as 1 | 2;
+  throw new UsageError(`--workers must be 1, 2 or auto, got "${value}"`);
+}
+
 export const benchCommand: Command = {
   name: 'bench',
-  usage: 'bench [--quick] [--epoch] [--cpu] [--preset ID…]',
+  usage: 'bench [--quick] [--epoch] [--cpu] [--workers 1|2|auto] [--preset ID…]',
   summary: 'training speed per preset and backend: samples/s, ms/step, peak RSS',
   help: `  --quick      fewer samples per row
   --epoch      a whole 60,000-image epoch per row (slow)
   --cpu        also the pure-JS cpu backend (very slow for CNNs)
+  --workers N  training threads: 1, 2 or auto (auto, the default: 2 for CNNs and RNNs on 2+ cores with wasm or cpu)
   --preset ID  only these presets (repeatable)
 `,
-  options: { quick: { type: 'boolean' }, epoch: { type: 'boolean' }, cpu: { type: 'boolean' }, preset: { type: 'string', multiple: true } },
+  options: {
+    quick: { type: 'boolean' },
+    epoch: { type: 'boolean' },
+    cpu: { type: 'boolean' },
+    workers: { type: 'string' },
+    preset: { type: 'string', multiple: true },
+  },
   async run(values) {
     const presets = values.preset as string[] | undefined;
     for (const id of presets ?? []) {
@@ -34,7 +49,9 @@ export const benchCommand: Command = {
     // 'tensorflow' is tried and reported as skipped where tfjs-node is not installed.
     const backends = ['tensorflow', 'wasm', ...(values.cpu ? ['cpu'] : [])];
     const json = values.json as boolean | undefined;
+    const workers = workersFlag(values.workers as string | undefined);
     const report = await bench({
+      workers,
       backends,
       presets,
       quick: values.quick as boolean | undefined,

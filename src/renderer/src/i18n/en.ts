@@ -120,7 +120,7 @@ export const en = {
   'train.limitN': 'first {n} training images',
   'train.allImages': 'all 60,000 training images',
   'train.seedN': 'seed {seed}',
-  'train.workers': '{n} training threads',
+  'train.workers': 'training threads: {n}',
   'train.samplesLine': '{train} training images, {validation} for validation',
   'train.start': 'Start',
   'train.pause': 'Pause',
