@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path';
 import { UsageError } from './errors';
 import { BACKEND_OPTION, BACKENDS, type Command } from './command';
 import { choiceFlag, intFlag, numberFlag, print } from './output';
-import { crosstab, epochLine, perClassTable, progressBar } from './format';
+import { crosstab, perClassTable } from './format';
+import { epochLine, progressLine } from '../shared/keras-log';
 import { presetSpec } from '../shared/presets';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, summary, type ModelSpec } from '../shared/model-spec';
 import { formatAccuracy, type RunResult, type TrainEvent } from '../shared/training';
@@ -80,7 +81,7 @@ export const trainCommand: Command = {
           log(`Epoch ${event.epoch}/${event.epochs}`);
           break;
         case 'batch':
-          if (tty) process.stdout.write(`\r${progressBar(event.samples, event.totalSamples, event.etaSeconds, event)}\x1b[K`);
+          if (tty) process.stdout.write(`\r${progressLine(event.samples, event.totalSamples, event.etaSeconds, event)}\x1b[K`);
           break;
         case 'epochEnd':
           if (tty) process.stdout.write('\r\x1b[K');

@@ -1,37 +1,5 @@
-// Numbers and the seeds' Keras text, formatted the same way the command line prints them.
-import type { EpochLogs } from '../../../shared/training';
-
-const BAR_WIDTH = 30;
-
-/** `12s`, or `1:05` past a minute, as Keras prints durations. */
-export function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '–';
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds - m * 60);
-  return `${m}:${String(s).padStart(2, '0')}`;
-}
-
-/** ` - loss: 0.1234 - acc: 0.9650 - val_loss: … - val_acc: …` */
-export function formatLogs(logs: Partial<EpochLogs>): string {
-  return (['loss', 'acc', 'val_loss', 'val_acc'] as const)
-    .filter((key) => logs[key] !== undefined && Number.isFinite(logs[key]))
-    .map((key) => ` - ${key}: ${(logs[key] as number).toFixed(4)}`)
-    .join('');
-}
-
-/** Keras verbose=1 while an epoch runs: `12000/48000 [=======>.......] - ETA: 9s - loss: … - acc: …` */
-export function progressLine(samples: number, total: number, etaSeconds: number, logs: Partial<EpochLogs>): string {
-  const done = total > 0 ? Math.min(BAR_WIDTH, Math.floor((samples / total) * BAR_WIDTH)) : 0;
-  const bar = done >= BAR_WIDTH ? '='.repeat(BAR_WIDTH) : '='.repeat(Math.max(0, done - 1)) + (done > 0 ? '>' : '') + '.'.repeat(BAR_WIDTH - done);
-  const width = String(total).length;
-  return `${String(samples).padStart(width)}/${total} [${bar}] - ETA: ${duration(etaSeconds)}${formatLogs(logs)}`;
-}
-
-/** The line that ends an epoch: `48000/48000 [====…] - 12s 31ms/step - loss: … - val_acc: …` */
-export function epochLine(total: number, seconds: number, msPerStep: number, logs: Partial<EpochLogs>): string {
-  return `${total}/${total} [${'='.repeat(BAR_WIDTH)}] - ${duration(seconds)} ${Math.round(msPerStep)}ms/step${formatLogs(logs)}`;
-}
+// Numbers as the views show them; the Keras log lines come from src/shared/keras-log.
+export { duration, epochLine, formatLogs, progressLine } from '../../../shared/keras-log';
 
 /** `(60000, 28, 28)`, as numpy prints a shape. */
 export function formatShape(shape: number[]): string {
