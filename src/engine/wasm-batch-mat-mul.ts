@@ -3,16 +3,14 @@
 // falls back to a naive triple loop otherwise, and every MatMul gradient is transposed
 // (dA = dy.B^T, dB = A^T.dy): Dense and recurrent layers backpropagated at a crawl.
 // Transposing explicitly first, with wasm's Transpose, is far cheaper.
-import { BatchMatMul, getKernel, util, type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { BatchMatMul, util, type BatchMatMulAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { WASM, WasmOps } from './wasm-ops';
+import { stockKernel, WasmOps } from './wasm-ops';
 
 type Args = { inputs: { a: TensorInfo; b: TensorInfo }; backend: BackendWasm; attrs: BatchMatMulAttrs };
 
-// Taken when this module loads, which is before anything here can replace it.
-const stockConfig = getKernel(BatchMatMul, WASM);
-const stock = stockConfig?.kernelFunc;
+const stock = stockKernel(BatchMatMul);
 
 function swapLastTwo(rank: number): number[] {
   const perm = Array.from({ length: rank }, (_, i) => i);
@@ -25,25 +23,18 @@ function batchSize(x: TensorInfo): number {
 }
 
 function batchMatMul(args: Args): TensorInfo {
-  if (stock === undefined) throw new Error('the stock wasm BatchMatMul kernel was not found');
   const { inputs, backend, attrs } = args;
   const { a, b } = inputs;
   const transposed = attrs.transposeA || attrs.transposeB;
   // Batched products take the stock loop either way; nothing to gain there.
-  if (!transposed || batchSize(a) !== 1 || batchSize(b) !== 1) return stock(args as never) as TensorInfo;
+  if (!transposed || batchSize(a) !== 1 || batchSize(b) !== 1) return stock.run(args);
   const ops = new WasmOps(backend);
   const left = attrs.transposeA ? ops.transpose(a, swapLastTwo(a.shape.length)) : a;
   const right = attrs.transposeB ? ops.transpose(b, swapLastTwo(b.shape.length)) : b;
-  const out = stock({ inputs: { a: left, b: right }, backend, attrs: { transposeA: false, transposeB: false } } as never) as TensorInfo;
+  const out = stock.run({ inputs: { a: left, b: right }, backend, attrs: { transposeA: false, transposeB: false } });
   if (left !== a) ops.release(left);
   if (right !== b) ops.release(right);
   return out;
 }
 
-export const batchMatMulConfig: KernelConfig = {
-  kernelName: BatchMatMul,
-  backendName: WASM,
-  kernelFunc: batchMatMul as unknown as KernelFunc,
-  // The stock kernel binds its wasm function in setup, which runs only for registered kernels.
-  setupFunc: stockConfig?.setupFunc,
-};
+export const batchMatMulConfig: KernelConfig = stock.replacedBy(batchMatMul);

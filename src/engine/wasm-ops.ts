@@ -1,7 +1,7 @@
 // Calls into the wasm backend's own registered kernels from inside another kernel.
 // Everything here works on backend-level TensorInfos (no engine tracking), so each
 // intermediate must be released with `release`.
-import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
+import { getKernel, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 export const WASM = 'wasm';
@@ -12,6 +12,24 @@ export interface Pads2D {
   bottom: number;
   left: number;
   right: number;
+}
+
+/**
+ * The stock wasm kernel, taken when called (at module load, before anything replaces it):
+ * `run` calls it; `replacedBy` makes a replacement's config that keeps the stock setup,
+ * which binds the kernel's wasm function and runs only for registered kernels.
+ */
+export function stockKernel(kernelName: string) {
+  const config = getKernel(kernelName, WASM);
+  return {
+    run(args: unknown): TensorInfo {
+      if (config === undefined) throw new Error(`the stock wasm ${kernelName} kernel was not found`);
+      return config.kernelFunc(args as never) as TensorInfo;
+    },
+    replacedBy(kernelFunc: (args: never) => TensorInfo): KernelConfig {
+      return { kernelName, backendName: WASM, kernelFunc: kernelFunc as unknown as KernelFunc, setupFunc: config?.setupFunc };
+    },
+  };
 }
 
 export class WasmOps {

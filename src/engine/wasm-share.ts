@@ -3,14 +3,13 @@
 // for the backward pass: ~3% of a CNN training step. Tensor data is never written in place
 // (a Variable's assign swaps its data), so sharing it by reference count is what the cpu
 // backend does too.
-import { Cast, getKernel, Identity, type CastAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { Cast, Identity, type CastAttrs, type KernelConfig, type TensorInfo } from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { WASM } from './wasm-ops';
+import { stockKernel } from './wasm-ops';
 
-// Taken when this module loads, which is before anything here can replace them.
-const stockIdentity = getKernel(Identity, WASM)?.kernelFunc;
-const stockCast = getKernel(Cast, WASM)?.kernelFunc;
+const stockIdentity = stockKernel(Identity);
+const stockCast = stockKernel(Cast);
 
 type Args = { inputs: { x: TensorInfo }; backend: BackendWasm };
 
@@ -20,15 +19,14 @@ function share({ inputs: { x }, backend }: Args): TensorInfo {
 }
 
 function identity(args: Args): TensorInfo {
-  if (args.inputs.x.dtype === 'string') return stockIdentity?.(args as never) as TensorInfo;
+  if (args.inputs.x.dtype === 'string') return stockIdentity.run(args);
   return share(args);
 }
 
 function cast(args: Args & { attrs: CastAttrs }): TensorInfo {
   if (args.inputs.x.dtype === args.attrs.dtype && args.attrs.dtype !== 'string') return share(args);
-  if (stockCast === undefined) throw new Error('the stock wasm Cast kernel was not found');
-  return stockCast(args as never) as TensorInfo;
+  return stockCast.run(args);
 }
 
-export const identityConfig: KernelConfig = { kernelName: Identity, backendName: WASM, kernelFunc: identity as unknown as KernelFunc };
-export const castConfig: KernelConfig = { kernelName: Cast, backendName: WASM, kernelFunc: cast as unknown as KernelFunc };
+export const identityConfig: KernelConfig = stockIdentity.replacedBy(identity);
+export const castConfig: KernelConfig = stockCast.replacedBy(cast);

@@ -3,13 +3,12 @@
 // end, a strided copy several times slower than the sum; XNNPACK's average pooling with one
 // window over all the rows reads them in place (measured on cnn-16-36's conv1 at batch 150:
 // 5.4 ms -> 0.8 ms). Every other reduction goes to the stock kernel.
-import { getKernel, Sum, util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs';
+import { Sum, util, type KernelConfig, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { WASM, WasmOps } from './wasm-ops';
+import { stockKernel, WasmOps } from './wasm-ops';
 
-// Taken when this module loads, which is before anything here can replace it.
-const stockConfig = getKernel(Sum, WASM);
+const stock = stockKernel(Sum);
 
 type Args = { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SumAttrs };
 
@@ -20,13 +19,11 @@ function leadingAxes(shape: number[], axis: SumAttrs['axis']): number {
 }
 
 function sum(args: Args): TensorInfo {
-  const stock = stockConfig?.kernelFunc;
-  if (stock === undefined) throw new Error('the stock wasm Sum kernel was not found');
   const { inputs, backend, attrs } = args;
   const { x } = inputs;
   const leading = leadingAxes(x.shape, attrs.axis);
   const rows = util.sizeFromShape(x.shape.slice(0, leading));
-  if (x.dtype !== 'float32' || leading === 0 || rows === 0) return stock(args as never) as TensorInfo;
+  if (x.dtype !== 'float32' || leading === 0 || rows === 0) return stock.run(args);
   const columns = util.sizeFromShape(x.shape.slice(leading));
   const ops = new WasmOps(backend);
   const tall = ops.reshape(x, [1, rows, 1, columns]);
@@ -42,10 +39,4 @@ function sum(args: Args): TensorInfo {
   return out;
 }
 
-export const sumConfig: KernelConfig = {
-  kernelName: Sum,
-  backendName: WASM,
-  kernelFunc: sum as unknown as KernelFunc,
-  // The stock kernel binds its wasm function in setup, which runs only for registered kernels.
-  setupFunc: stockConfig?.setupFunc,
-};
+export const sumConfig: KernelConfig = stock.replacedBy(sum);
