@@ -3,14 +3,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { createLabService, LabService } from '../src/lab/service';
-import type { DownloadOutcome, DownloadProgressEvent, ModelFiles, Prediction, RunSummary, Samples, Settings, TrainStatus } from '../src/shared/contract';
+import type { DataStatus, DownloadOutcome, DownloadProgressEvent, ModelFiles, Prediction, RunSummary, Samples, Settings, TrainStatus } from '../src/shared/contract';
 import { presetSpec } from '../src/shared/presets';
 import type { Evaluation, RunResult, TrainEvent } from '../src/shared/training';
 import { embeddedDir, loadMnist, type Mnist } from '../src/data/mnist';
@@ -68,10 +68,31 @@ test('engine, presets and the Keras summary', async () => {
   assert.match(summary.text, /Total params: 242,062/);
 });
 
+test('data: a damaged cache is passed over for the embedded copy, and the status says why', async () => {
+  const otherHome = await mkdtemp(join(tmpdir(), 'digit-lab-damaged-cache-'));
+  const cacheDir = join(otherHome, 'cache');
+  await mkdir(cacheDir);
+  for (const file of MNIST_FILES) await copyFile(join(embeddedDir(), file.name), join(cacheDir, file.name));
+  const labels = join(cacheDir, 'train-labels-idx1-ubyte');
+  const bytes = await readFile(labels);
+  bytes[100] ^= 1; // one label changed: a valid IDX file that fails its checksum
+  await writeFile(labels, bytes);
+  const other = await createLabService({ home: otherHome, cacheDir });
+  try {
+    const status = (await other.call('data.status', null)) as DataStatus;
+    assert.deepEqual([status.source, status.verified], ['embedded', true]);
+    assert.match(status.notice ?? '', /not using the cache: .*train-labels-idx1-ubyte.*using the embedded copy/);
+  } finally {
+    await other.close();
+    await rm(otherHome, { recursive: true, force: true });
+  }
+});
+
 test('data: status, samples filtered by label, one image', async () => {
-  const status = await call<{ verified: boolean; source: string; testLabelCounts: number[]; shapes: { x_train: number[] } }>('data.status');
+  const status = await call<DataStatus>('data.status');
   assert.equal(status.verified, true);
   assert.equal(status.source, 'embedded');
+  assert.equal(status.notice, undefined, 'nothing to say when no cache was passed over');
   assert.deepEqual(status.shapes.x_train, [60000, 28, 28]);
   assert.equal(status.testLabelCounts[1], 1135);
   const sevens = await call<Samples>('data.samples', { split: 'test', label: 7, offset: 5, count: 20 });

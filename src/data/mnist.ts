@@ -33,7 +33,8 @@ export interface Mnist {
 export interface LoadOptions {
   /** a download cache; used when it holds all four files and they verify */
   cacheDir?: string;
-  onStatus?: (message: string) => void;
+  /** 'reading' as each copy is read; 'fallback' when the cache is passed over, and why */
+  onStatus?: (message: string, kind: 'reading' | 'fallback') => void;
 }
 
 const MNIST_SIDE = 28;
@@ -76,8 +77,8 @@ function split(images: Uint8Array, labels: Uint8Array, imagesFile: string, label
   return { count: parsed.count, pixels: parsed.pixels, images: toUnitFloats(parsed.pixels), labels: parsedLabels };
 }
 
-async function loadFrom(dir: string, source: DataSource, onStatus?: (message: string) => void): Promise<Mnist> {
-  onStatus?.(`verifying and reading MNIST from ${dir} (${source})`);
+async function loadFrom(dir: string, source: DataSource, onStatus?: LoadOptions['onStatus']): Promise<Mnist> {
+  onStatus?.(`verifying and reading MNIST from ${dir} (${source})`, 'reading');
   const read = await Promise.all(MNIST_FILES.map((file) => readVerified(dir, file)));
   const byName = new Map(MNIST_FILES.map((file, i) => [file.name, read[i]]));
   const get = (file: MnistFile) => byName.get(file.name)!.bytes;
@@ -109,10 +110,10 @@ export async function loadMnist(options: LoadOptions = {}): Promise<Mnist> {
       try {
         return await loadFrom(cacheDir, 'cache', onStatus);
       } catch (error) {
-        onStatus?.(`not using the cache: ${(error as Error).message}; using the embedded copy`);
+        onStatus?.(`not using the cache: ${(error as Error).message}; using the embedded copy`, 'fallback');
       }
     } else if (missing.length < MNIST_FILES.length) {
-      onStatus?.(`not using the cache ${cacheDir}: it lacks ${missing.join(', ')}; using the embedded copy`);
+      onStatus?.(`not using the cache ${cacheDir}: it lacks ${missing.join(', ')}; using the embedded copy`, 'fallback');
     }
   }
   return loadFrom(embeddedDir(), 'embedded', onStatus);

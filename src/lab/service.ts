@@ -124,7 +124,12 @@ export class LabService {
   private mnist(): Promise<Mnist> {
     if (!this.data) {
       this.dataNotice = undefined;
-      const loading = loadMnist({ cacheDir: this.cacheDir, onStatus: (message) => (this.dataNotice = message) });
+      const loading = loadMnist({
+        cacheDir: this.cacheDir,
+        onStatus: (message, kind) => {
+          if (kind === 'fallback') this.dataNotice = message;
+        },
+      });
       loading.catch(() => {
         if (this.data === loading) this.data = null;
       });
