@@ -203,9 +203,14 @@ test('navigation, new windows and permissions are refused; web links go to the s
 
   let permissionHandler: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
   lockDownSession({ setPermissionRequestHandler: (handler: typeof permissionHandler) => (permissionHandler = handler), webRequest: { onHeadersReceived: () => {} } } as never);
+  const appPage = { getURL: () => 'app://digit-lab/index.html' };
+  const otherPage = { getURL: () => 'https://evil.example/' };
   for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
-    permissionHandler!({}, permission, (granted) => assert.equal(granted, false, permission));
+    permissionHandler!(appPage, permission, (granted) => assert.equal(granted, false, permission));
   }
+  // the export folder the user picked, for the app's own pages only
+  permissionHandler!(appPage, 'fileSystem', (granted) => assert.equal(granted, true, 'fileSystem for the app'));
+  permissionHandler!(otherPage, 'fileSystem', (granted) => assert.equal(granted, false, 'fileSystem for another page'));
 });
 
 test('app:// serves the built renderer with the CSP, and nothing outside it', async () => {

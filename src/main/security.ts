@@ -1,6 +1,6 @@
 // Electron's security checklist for everything the app opens: no navigation away from the
 // app's pages, no new windows (http(s) links go to the system browser), no webviews, every
-// permission request denied, and the CSP on the app's pages also when the dev server serves them.
+// permission request denied but the export folder the user picks, and the CSP on the app's pages also when the dev server serves them.
 import { app, shell, type Session } from 'electron';
 import { contentSecurityPolicy } from '../server/headers';
 import { DEV_SERVER_URL, isAppUrl } from './app-url';
@@ -27,7 +27,9 @@ export function lockDownContents(): void {
 }
 
 export function lockDownSession(session: Session): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  // Only the folder a user picks to export a model into (File System Access) is granted,
+  // and only to the app's own pages; everything else is refused.
+  session.setPermissionRequestHandler((contents, permission, callback) => callback(permission === 'fileSystem' && isAppUrl(contents.getURL())));
   // app:// pages carry the CSP from their protocol handler; this covers the dev server's pages
   // (its HMR socket is the one connection they may make besides their own origin).
   session.webRequest.onHeadersReceived((details, callback) => {
