@@ -1,0 +1,48 @@
+// `digit-lab bench`: what it reports, not how fast (speed is the bench's output, never asserted).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpus } from 'node:os';
+
+const BIN = new URL('../bin/digit-lab.js', import.meta.url).pathname;
+
+function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+interface Report {
+  machine: { cpu: string; cores: number; memoryGB: number };
+  rows: { preset: string; backend: string; workers: number; batchSize: number; samplesPerSecond: number; msPerStep: number; peakRssMB: number; firstBatchSeconds: number; dataReadySeconds: number; predictP95Ms: number }[];
+  skipped: { preset: string; backend: string; error: string }[];
+}
+
+test('bench --json: one JSON document with the machine and a row per preset and backend that loads', async () => {
+  const { code, stdout, stderr } = await run('bench', '--quick', '--preset', 'mlp-256', '--workers', '1', '--json');
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout) as Report;
+  assert.equal(report.machine.cores, cpus().length);
+  assert.equal(report.rows.length, 1, stdout);
+  const [row] = report.rows;
+  assert.deepEqual([row.preset, row.backend, row.workers, row.batchSize], ['mlp-256', 'wasm', 1, 128]);
+  for (const key of ['samplesPerSecond', 'msPerStep', 'peakRssMB', 'firstBatchSeconds', 'dataReadySeconds', 'predictP95Ms'] as const) {
+    assert.ok(Number.isFinite(row[key]) && row[key] > 0, `${key}: ${row[key]}`);
+  }
+  // samples/s and ms/step are one measurement seen two ways
+  assert.ok(Math.abs(row.samplesPerSecond * row.msPerStep - 128 * 1000) / (128 * 1000) < 0.05, `${row.samplesPerSecond} samples/s vs ${row.msPerStep} ms/step`);
+  // tfjs-node cannot be installed here: its row is reported as skipped, with the reason
+  assert.deepEqual(report.skipped.map((s) => [s.preset, s.backend]), [['mlp-256', 'tensorflow']]);
+  assert.match(report.skipped[0].error, /tfjs-node/);
+});
+
+test('bench refuses an unknown preset and a bad --workers, naming them', async () => {
+  const preset = await run('bench', '--preset', 'mlp-999');
+  assert.notEqual(preset.code, 0);
+  assert.match(preset.stderr, /mlp-999/);
+  const workers = await run('bench', '--workers', '3');
+  assert.notEqual(workers.code, 0);
+  assert.match(workers.stderr, /--workers must be 1, 2 or auto, got "3"/);
+});
