@@ -263,7 +263,7 @@ export const en = {
   'paint.probability': 'probability',
   'paint.probabilities': 'The ten class probabilities',
   'paint.featureMaps': 'What the first convolution sees',
-  'paint.featureMapsOf': '{layer}: {count} filters, each one’s response to this drawing (the stronger, the darker in the light theme)',
+  'paint.featureMapsOf': '{layer}: {count} filters, one map each',
   'paint.featureMap': 'Filter {n}',
   'paint.noConvolution': 'This model has no convolution layer, so it has no feature maps to show. Pick a CNN to see them.',
 

@@ -265,7 +265,7 @@ export const zhHans: Messages = {
   'paint.probability': '概率',
   'paint.probabilities': '十个类别的概率',
   'paint.featureMaps': '第一个卷积层看到的',
-  'paint.featureMapsOf': '{layer}：{count} 个滤波器，各自对这张图的反应（浅色主题中越深越强）',
+  'paint.featureMapsOf': '{layer}：{count} 个滤波器，各一张特征图',
   'paint.featureMap': '滤波器 {n}',
   'paint.noConvolution': '这个模型没有卷积层，所以没有特征图可看。选一个 CNN 来看。',
 

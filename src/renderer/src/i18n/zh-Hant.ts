@@ -265,7 +265,7 @@ export const zhHant: Messages = {
   'paint.probability': '機率',
   'paint.probabilities': '十個類別的機率',
   'paint.featureMaps': '第一個卷積層看到的',
-  'paint.featureMapsOf': '{layer}：{count} 個濾波器，各自對這張圖的反應（淺色主題中越深越強）',
+  'paint.featureMapsOf': '{layer}：{count} 個濾波器，各一張特徵圖',
   'paint.featureMap': '濾波器 {n}',
   'paint.noConvolution': '這個模型沒有卷積層，所以沒有特徵圖可看。選一個 CNN 來看。',
 
