@@ -288,16 +288,17 @@ async function settled(): Promise<string> {
 }
 
 /** Selects the run whose option reads "<name> · <accuracy>". */
-async function pickModel(name: string): Promise<void> {
-  const value = await byId('paint-model-select').evaluate(
-    (select: HTMLSelectElement, wanted) => [...select.options].find((o) => o.text.startsWith(`${wanted} ·`))?.value,
-    name,
-  );
-  assert.ok(value, `${name} is offered in the pad's model list`);
-  await byId('paint-model-select').selectOption(value);
+async function pickModel(name: string): Promise<string> {
+  const option = await byId('paint-model-select').evaluate((select: HTMLSelectElement, wanted) => {
+    const found = [...select.options].find((o) => o.text.startsWith(`${wanted} ·`));
+    return found && { value: found.value, text: found.text };
+  }, name);
+  assert.ok(option, `${name} is offered in the pad's model list`);
+  await byId('paint-model-select').selectOption(option.value);
+  return option.text;
 }
 
-test('Paint: tracing 10 digits, the first MNIST test image of each class, a model trained here reads 9 or more; a CNN shows its feature maps', async () => {
+test('Paint: tracing 10 digits, the first MNIST test image of each class, a model trained here reads 9 or more; a CNN shows its feature maps', async (t) => {
   // mlp-256 on the whole training set for one epoch: a few seconds here
   await byId('nav-model').click();
   await byId('preset-select').selectOption('mlp-256');
@@ -310,7 +311,7 @@ test('Paint: tracing 10 digits, the first MNIST test image of each class, a mode
 
   await byId('nav-paint').click();
   await byId('paint-clear').click();
-  await pickModel('mlp-256');
+  const model = await pickModel('mlp-256');
   const box = (await byId('paint-canvas').boundingBox())!;
   const onPad = ([x, y]: Point): [number, number] => [box.x + ((x + 0.5) / 28) * box.width, box.y + ((y + 0.5) / 28) * box.height];
   const readings: string[] = [];
@@ -333,6 +334,7 @@ test('Paint: tracing 10 digits, the first MNIST test image of each class, a mode
     readings.push(`test image ${index} (a ${digit}, ${traced.strokes.length} strokes, brush ${brush}): read ${read}`);
   }
   const right = readings.filter((r) => /a (\d),.*read \1$/.test(r)).length;
+  t.diagnostic(`${model}: ${right} of 10 read right; ${readings.join('; ')}`);
   assert.ok(right >= 9, `${right} of 10 read right:\n${readings.join('\n')}`);
 
   // an MLP has no convolution to show; cnn-16-16 (trained above) shows its 16 filters' maps of the same drawing
