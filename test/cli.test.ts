@@ -100,6 +100,20 @@ test('train a CNN, then evaluate it and read Paint-style PNGs with it; plain tfj
   assert.match(text.stdout, new RegExp(`paint-0\\.png: ${labels[0]} \\(\\d+\\.\\d+%\\)`));
 });
 
+test("bench: a preset's training speed, and the paint pad's reading path timed through the lab and its WebSocket", async () => {
+  const bench = await run('bench', '--quick', '--preset', 'mlp-256', '--json');
+  assert.equal(bench.code, 0, bench.stderr);
+  const report = JSON.parse(bench.stdout);
+  const row = report.rows.find((r: { backend: string }) => r.backend === 'wasm');
+  assert.equal(row.preset, 'mlp-256');
+  assert.ok(row.samplesPerSecond > 0);
+  const paint = report.paint;
+  assert.deepEqual([paint.model, paint.drawing, paint.readings], ['cnn-16-36', '560×560 RGBA', 300]);
+  for (const key of ['preprocessMs', 'inProcessMs', 'webSocketMs']) {
+    assert.ok(paint[key].p50 > 0 && paint[key].p95 >= paint[key].p50, `${key}: ${JSON.stringify(paint[key])}`);
+  }
+});
+
 test('wrong presets, flags, paths, images and models: one clear line on stderr, non-zero exit', async () => {
   const cases: [string[], RegExp][] = [
     [['train', 'cnn-99'], /^digit-lab: unknown preset "cnn-99"; the presets are: mlp-16-16/],

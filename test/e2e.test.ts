@@ -10,6 +10,8 @@ import type { Download, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { buildRendererIfStale, inkedPixels, screenshot, startLab, waitForText, type Lab } from './e2e/harness';
 import { startMirror } from './e2e/mirror';
+import { traceDigit, type Point } from './e2e/trace';
+import type { DigitImage, Samples } from '../src/shared/contract';
 
 let lab: Lab;
 let page: Page;
@@ -276,6 +278,77 @@ test('Paint: draw a digit and open a Paint-style picture; the model reads both',
   await writeFile(file, PNG.sync.write(png));
   await byId('paint-open-file').setInputFiles(file);
   await waitForText(byId('prediction-top'), /^\d$/);
+  await screenshot(page, 'paint');
+});
+
+/** Until the pad's last reading is in: none under way or queued. */
+async function settled(): Promise<string> {
+  await page.waitForFunction(() => document.querySelector('[data-testid="prediction-top"]')?.getAttribute('aria-busy') === 'false');
+  return ((await byId('prediction-top').textContent()) ?? '').trim();
+}
+
+/** Selects the run whose option reads "<name> · <accuracy>". */
+async function pickModel(name: string): Promise<string> {
+  const option = await byId('paint-model-select').evaluate((select: HTMLSelectElement, wanted) => {
+    const found = [...select.options].find((o) => o.text.startsWith(`${wanted} ·`));
+    return found && { value: found.value, text: found.text };
+  }, name);
+  assert.ok(option, `${name} is offered in the pad's model list`);
+  await byId('paint-model-select').selectOption(option.value);
+  return option.text;
+}
+
+test('Paint: tracing 10 digits, the first MNIST test image of each class, a model trained here reads 9 or more; a CNN shows its feature maps', async (t) => {
+  // mlp-256 on the whole training set for one epoch: a few seconds here
+  await byId('nav-model').click();
+  await byId('preset-select').selectOption('mlp-256');
+  await byId('epochs-input').fill('1');
+  await byId('limit-input').fill('');
+  await byId('seed-input').fill('7');
+  await byId('nav-train').click();
+  await byId('train-start').click();
+  await waitForText(byId('train-status'), /^done$/, 120_000);
+
+  await byId('nav-paint').click();
+  await byId('paint-clear').click();
+  const model = await pickModel('mlp-256');
+  const box = (await byId('paint-canvas').boundingBox())!;
+  const onPad = ([x, y]: Point): [number, number] => [box.x + ((x + 0.5) / 28) * box.width, box.y + ((y + 0.5) / 28) * box.height];
+  const readings: string[] = [];
+  for (let digit = 0; digit < 10; digit++) {
+    if (digit > 0) await byId('paint-clear').click();
+    const first = await lab.service.call('data.samples', { split: 'test', label: digit, offset: 0, count: 1 });
+    const index = (first as Samples).indices[0];
+    const image = (await lab.service.call('data.image', { split: 'test', index })) as DigitImage;
+    const traced = traceDigit(image.pixels);
+    // MNIST's own stroke width, scaled as the pad's 560 pixels are to 28
+    const brush = Math.max(8, Math.min(80, 2 * Math.round((traced.strokeWidth * 20) / 2)));
+    await byId('paint-brush').fill(String(brush));
+    for (const stroke of traced.strokes) {
+      await page.mouse.move(...onPad(stroke[0]));
+      await page.mouse.down();
+      for (const point of stroke.slice(1)) await page.mouse.move(...onPad(point), { steps: 2 });
+      await page.mouse.up();
+    }
+    const read = await settled();
+    readings.push(`test image ${index} (a ${digit}, ${traced.strokes.length} strokes, brush ${brush}): read ${read}`);
+  }
+  const right = readings.filter((r) => /a (\d),.*read \1$/.test(r)).length;
+  t.diagnostic(`${model}: ${right} of 10 read right; ${readings.join('; ')}`);
+  assert.ok(right >= 9, `${right} of 10 read right:\n${readings.join('\n')}`);
+
+  // an MLP has no convolution to show; cnn-16-16 (trained above) shows its 16 filters' maps of the same drawing
+  await waitForText(byId('feature-maps'), /no convolution/);
+  assert.equal(await byId('feature-maps').locator('canvas').count(), 0);
+  await pickModel('cnn-16-16');
+  await settled();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="feature-maps"] canvas').length === 16);
+  const shades = await byId('feature-maps')
+    .locator('canvas')
+    .evaluateAll((canvases: HTMLCanvasElement[]) =>
+      canvases.map((canvas) => new Set(Array.from(canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data.filter((_, i) => i % 4 === 0))).size),
+    );
+  assert.ok(shades.filter((n) => n > 2).length >= 8, `most maps show a pattern: ${shades.join(', ')} shades`);
   await screenshot(page, 'paint');
 });
 

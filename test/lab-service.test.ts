@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
+import * as tf from '@tensorflow/tfjs';
 import { createLabService, LabService } from '../src/lab/service';
+import { loadModel } from '../src/files/model-files';
 import type { DataStatus, DownloadOutcome, DownloadProgressEvent, ModelFiles, Prediction, RunSummary, Samples, Settings, TrainStatus } from '../src/shared/contract';
 import { presetSpec } from '../src/shared/presets';
 import type { Evaluation, RunResult, TrainEvent } from '../src/shared/training';
@@ -208,6 +210,36 @@ test('train mlp-16-16 through the worker; list, get, predict, export, import, de
   await assert.rejects(call('predict', { model: imported.runId, input: testImage(0) }), /there is no run/);
 });
 
+test("predict with feature maps: a CNN's first Conv2D output for the input, and none for an MLP", async () => {
+  const mlp = (await call<RunSummary[]>('runs.list'))[0].runId;
+  const plain = await call<Prediction>('predict', { model: mlp, input: testImage(0) });
+  assert.equal('featureMaps' in plain, false, 'only when asked for');
+  const flat = await call<Prediction>('predict', { model: mlp, input: testImage(0), featureMaps: true });
+  assert.equal(flat.featureMaps, null);
+  assert.deepEqual(flat.probabilities, plain.probabilities);
+
+  const { runId } = await trainToEnd({ spec: { ...presetSpec('cnn-16-16'), epochs: 1, batchSize: 50 }, limit: 300, seed: 5 });
+  const withMaps = await call<Prediction>('predict', { model: runId, input: testImage(0), featureMaps: true });
+  const maps = withMaps.featureMaps!;
+  assert.deepEqual([maps.channels, maps.height, maps.width], [16, 28, 28]);
+  const bytes = Buffer.from(maps.values, 'base64');
+  const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  assert.equal(values.length, 16 * 28 * 28);
+  // the same numbers as a model from the input to that layer, map after map
+  const loaded = await loadModel(join(home, 'models', runId));
+  const conv = loaded.model.getLayer(maps.layer);
+  assert.equal(conv.getClassName(), 'Conv2D');
+  const upToConv = tf.model({ inputs: loaded.model.inputs, outputs: conv.output as tf.SymbolicTensor });
+  const expected = tf.tidy(() => (upToConv.predict(tf.tensor(testImage(0), [1, 28, 28, 1])) as tf.Tensor).squeeze([0]).transpose([2, 0, 1]).dataSync());
+  loaded.model.dispose();
+  assert.ok(values.every((v, i) => Math.abs(v - expected[i]) < 1e-5), 'the maps match');
+  assert.ok(values.some((v) => v > 0));
+  const without = await call<Prediction>('predict', { model: runId, input: testImage(0) });
+  assert.deepEqual(withMaps.probabilities, without.probabilities);
+  assert.equal(withMaps.digit, without.digit);
+  await call('runs.delete', { runId });
+});
+
 test('pause, resume and stop a run: it is kept as stopped', async () => {
   const spec = { ...presetSpec('mlp-16-16'), epochs: 50 };
   const end = nextEvent((e) => e.type === 'done' || e.type === 'failed');
@@ -301,6 +333,7 @@ test('forged calls get clear errors and the lab keeps working', async () => {
     ['models.import', { files: [{ name: 'model.json', base64: b64(JSON.stringify({ format: 'layers-model', modelTopology: {}, weightsManifest: [{ paths: ['../../etc/passwd'], weights: [] }] })) }] }, /^model\.json: .*etc\/passwd/],
     ['predict', { model: 'latest', input: [1, 2, 3] }, /^predict\.input must be a list of 784 numbers$/],
     ['predict', { model: 'latest', input: new Array(784).fill(2) }, /^predict\.input must hold numbers from 0 to 1$/],
+    ['predict', { model: 'latest', input: new Array(784).fill(0), featureMaps: 'yes' }, /^predict\.featureMaps must be true or false, got "yes"$/],
     ['settings.set', { backend: 'gpu-please' }, /^settings\.set\.backend must be one of auto, tensorflow/],
     ['settings.set', { mirrors: ['file:///etc/passwd'] }, /^settings\.set\.mirrors\[0\] has an invalid form/],
     ['settings.set', { language: 'en', admin: true }, /^settings\.set has an unknown field "admin"$/],

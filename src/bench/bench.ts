@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { WorkersChoice } from '../shared/training';
 import type { BenchRow } from './row';
+import type { PaintLatency } from './paint';
 
 export const BENCH_PRESETS = ['cnn-16-36', 'mlp-256', 'lstm-128'];
 /** Samples per row: enough for a steady rate, small enough for the whole bench to stay under 5 minutes. */
@@ -13,6 +14,7 @@ const SAMPLES: Record<string, { full: number; quick: number }> = {
   'lstm-128': { full: 6400, quick: 1280 },
 };
 const ROW_TIMEOUT_MS = 10 * 60 * 1000;
+const PAINT_TIMEOUT_MS = 3 * 60 * 1000;
 
 export interface BenchOptions {
   backends: string[];
@@ -22,6 +24,8 @@ export interface BenchOptions {
   epoch?: boolean;
   /** training threads per row; default 'auto', as the lab trains */
   workers?: WorkersChoice;
+  /** also time the paint pad's reading path (on by default) */
+  paint?: boolean;
   onRow?: (row: BenchRow | { preset: string; backend: string; error: string }) => void;
 }
 
@@ -29,16 +33,23 @@ export interface BenchReport {
   machine: { cpu: string; cores: number; memoryGB: number; node: string; platform: string };
   rows: BenchRow[];
   skipped: { preset: string; backend: string; error: string }[];
+  /** the paint pad's reading, drawing to probabilities; absent when not asked for */
+  paint?: PaintLatency | { error: string };
+}
+
+/** Runs a bench script in its own process; its last line of output is its JSON result. */
+function runScript<T>(name: string, args: string[], timeout: number): Promise<T> {
+  const script = fileURLToPath(new URL(name, import.meta.url));
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', script, ...args], { timeout }, (error, stdout, stderr) => {
+      if (error) reject(new Error(stderr.trim().split('\n').at(-1) || error.message));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string) as T);
+    });
+  });
 }
 
 function runRow(preset: string, backend: string, samples: number, workers: WorkersChoice): Promise<BenchRow> {
-  const script = fileURLToPath(new URL('./row.ts', import.meta.url));
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', script, preset, backend, String(samples), String(workers)], { timeout: ROW_TIMEOUT_MS }, (error, stdout, stderr) => {
-      if (error) reject(new Error(stderr.trim().split('\n').at(-1) || error.message));
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string) as BenchRow);
-    });
-  });
+  return runScript('./row.ts', [preset, backend, String(samples), String(workers)], ROW_TIMEOUT_MS);
 }
 
 export async function bench(options: BenchOptions): Promise<BenchReport> {
@@ -67,6 +78,9 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
         options.onRow?.(skipped);
       }
     }
+  }
+  if (options.paint ?? true) {
+    report.paint = await runScript<PaintLatency>('./paint.ts', [], PAINT_TIMEOUT_MS).catch((error: Error) => ({ error: error.message }));
   }
   return report;
 }

@@ -5,6 +5,9 @@ import { PRESET_IDS } from '../shared/presets';
 import type { WorkersChoice } from '../shared/training';
 import { UsageError } from './errors';
 
+/** One animation frame at 60 Hz, the paint pad's target for a reading. */
+const FRAME_MS = 1000 / 60;
+
 function table(report: BenchReport): string {
   const m = report.machine;
   return [
@@ -15,7 +18,21 @@ function table(report: BenchReport): string {
         `${r.preset.padEnd(12)} ${r.backend.padEnd(10)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)} ${`${r.dataReadySeconds.toFixed(2)} s`.padStart(11)} ${`${r.predictP95Ms.toFixed(2)} ms`.padStart(12)}`,
     ),
     ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(10)} skipped: ${s.error.split(' (')[0]}`),
+    ...(report.paint ? ['', ...paintLines(report.paint)] : []),
   ].join('\n');
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+function paintLines(paint: NonNullable<BenchReport['paint']>): string[] {
+  if ('error' in paint) return [`paint reading: not measured: ${paint.error}`];
+  const line = (what: string, p: { p50: number; p95: number }) => `  ${what.padEnd(44)} p50 ${ms(p.p50).padStart(8)}   p95 ${ms(p.p95).padStart(8)}`;
+  return [
+    `paint reading: ${paint.model} on ${paint.backend}, a ${paint.drawing} drawing, ${paint.readings} readings (one frame at 60 Hz is ${ms(FRAME_MS)})`,
+    line('preprocess to 28×28', paint.preprocessMs),
+    line('preprocess + predict with feature maps', paint.inProcessMs),
+    line('the same over the WebSocket (browser mode)', paint.webSocketMs),
+  ];
 }
 
 function workersFlag(value: string | undefined): WorkersChoice {
@@ -26,13 +43,14 @@ function workersFlag(value: string | undefined): WorkersChoice {
 
 export const benchCommand: Command = {
   name: 'bench',
-  usage: 'bench [--quick] [--epoch] [--cpu] [--workers 1|2|auto] [--preset ID…]',
-  summary: 'training speed per preset and backend: samples/s, ms/step, peak RSS',
+  usage: 'bench [--quick] [--epoch] [--cpu] [--workers 1|2|auto] [--preset ID…] [--no-paint]',
+  summary: 'training speed per preset and backend: samples/s, ms/step, peak RSS; the paint pad\'s reading time',
   help: `  --quick      fewer samples per row
   --epoch      a whole 60,000-image epoch per row (slow)
   --cpu        also the pure-JS cpu backend (very slow for CNNs)
   --workers N  training threads: 1, 2 or auto (auto, the default: 2 for CNNs and RNNs on 2+ cores with wasm or cpu)
   --preset ID  only these presets (repeatable)
+  --no-paint   skip timing the paint pad's reading (a drawing preprocessed and read by cnn-16-36)
 `,
   options: {
     quick: { type: 'boolean' },
@@ -40,6 +58,7 @@ export const benchCommand: Command = {
     cpu: { type: 'boolean' },
     workers: { type: 'string' },
     preset: { type: 'string', multiple: true },
+    'no-paint': { type: 'boolean' },
   },
   async run(values) {
     const presets = values.preset as string[] | undefined;
@@ -56,6 +75,7 @@ export const benchCommand: Command = {
       presets,
       quick: values.quick as boolean | undefined,
       epoch: values.epoch as boolean | undefined,
+      paint: !(values['no-paint'] as boolean | undefined),
       onRow: (row) => {
         if (!json) process.stderr.write(`  ${'error' in row ? `${row.preset} on ${row.backend}: skipped` : `${row.preset} on ${row.backend}: ${row.samplesPerSecond.toFixed(0)} samples/s`}\n`);
       },

@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import * as tf from '@tensorflow/tfjs';
 import type { CallArgs, CallName, CallReply, CallResult, EventName, LabEvents, RunSummary, Samples, TrainStatus } from '../shared/contract';
 import { countParams, inferLayers, INPUT_SHAPES, summary, type InputKind, type ModelSpec } from '../shared/model-spec';
 import { PRESETS } from '../shared/presets';
@@ -22,6 +21,7 @@ import { writeFileAtomic } from '../files/atomic';
 import { Settings } from './settings';
 import { confStore, type StoreFactory } from './store';
 import { ModelCache } from './model-cache';
+import { read } from './feature-maps';
 import { importUpload } from './import-upload';
 import { CallError, validateCall } from './validate';
 
@@ -345,15 +345,16 @@ export class LabService {
       this.history.add(toRecord(result));
       return this.summaryOf(this.record(runId));
     },
-    predict: async ({ model, input }) => {
+    predict: async ({ model, input, featureMaps }) => {
       await initEngine(this.settings.get().backend);
       const runId = model === 'latest' ? this.latestModelRun() : model;
       this.record(runId);
       if (!this.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
       const loaded = await this.models.get(runId, this.modelDir(runId));
-      const probabilities = tf.tidy(() => Array.from((loaded.model.predict(tf.tensor(input, [1, ...loaded.inputShape])) as tf.Tensor).dataSync()));
+      const reading = read(loaded.model, loaded.inputShape, input, featureMaps === true);
+      const probabilities = reading.probabilities;
       const digit = probabilities.reduce((best, p, k) => (p > probabilities[best] ? k : best), 0);
-      return { digit, probabilities };
+      return { digit, ...reading };
     },
     'settings.get': async () => this.settings.get(),
     'settings.set': async (changes) => this.settings.set(changes),

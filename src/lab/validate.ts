@@ -49,6 +49,10 @@ const none: Check = (value, path) => {
   if (value !== null && value !== undefined) fail(path, 'takes no argument (null)');
 };
 
+const boolean: Check = (value, path) => {
+  if (typeof value !== 'boolean') fail(path, `must be true or false, got ${shown(value)}`);
+};
+
 function integer(min: number, max: number): Check {
   return (value, path) => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
@@ -175,7 +179,7 @@ const CHECKS: Record<CallName, Check> = {
   'runs.evaluation': object({ runId: RUN_ID }),
   'models.export': object({ runId: RUN_ID }),
   'models.import': object({ files: importFiles, name: string(100) }, ['name']),
-  predict: object({ model: RUN_ID, input: numbers(784, 0, 1) }),
+  predict: object({ model: RUN_ID, input: numbers(784, 0, 1), featureMaps: boolean }, ['featureMaps']),
   'settings.get': none,
   'settings.set': object(
     { language: oneOf(LANGUAGES), theme: oneOf(THEMES), backend: oneOf(BACKENDS), mirrors: array(MIRROR, MAX_MIRRORS) },

@@ -100,11 +100,26 @@ export interface PredictRequest {
   model: string;
   /** 784 floats 0..1 (already preprocessed) */
   input: number[];
+  /** also answer the first Conv2D layer's output for this input */
+  featureMaps?: boolean;
+}
+
+/** The first Conv2D layer's output for one input: one height×width map per filter. */
+export interface FeatureMaps {
+  /** the layer's name in the model */
+  layer: string;
+  channels: number;
+  height: number;
+  width: number;
+  /** channels×height×width float32 values (channel-major: map after map), little-endian, base64 */
+  values: string;
 }
 
 export interface Prediction {
   digit: number;
   probabilities: number[];
+  /** only when asked for: the feature maps, or null for a model without a Conv2D layer */
+  featureMaps?: FeatureMaps | null;
 }
 
 export type Language = 'en' | 'zh-Hant' | 'zh-Hans';

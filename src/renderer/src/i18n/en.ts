@@ -262,6 +262,10 @@ export const en = {
   'paint.noModel': 'There is no trained model yet: train one (or import one) first.',
   'paint.probability': 'probability',
   'paint.probabilities': 'The ten class probabilities',
+  'paint.featureMaps': 'What the first convolution sees',
+  'paint.featureMapsOf': '{layer}: {count} filters, one map each',
+  'paint.featureMap': 'Filter {n}',
+  'paint.noConvolution': 'This model has no convolution layer, so it has no feature maps to show. Pick a CNN to see them.',
 
   'settings.title': 'Settings',
   'settings.intro': 'Kept by the lab with your runs, and applied at once.',

@@ -264,6 +264,10 @@ export const zhHans: Messages = {
   'paint.noModel': '还没有训练好的模型：请先训练（或导入）一个。',
   'paint.probability': '概率',
   'paint.probabilities': '十个类别的概率',
+  'paint.featureMaps': '第一个卷积层看到的',
+  'paint.featureMapsOf': '{layer}：{count} 个滤波器，各一张特征图',
+  'paint.featureMap': '滤波器 {n}',
+  'paint.noConvolution': '这个模型没有卷积层，所以没有特征图可看。选一个 CNN 来看。',
 
   'settings.title': '设置',
   'settings.intro': '由实验室和训练记录一起保存，立即生效。',

@@ -264,6 +264,10 @@ export const zhHant: Messages = {
   'paint.noModel': '還沒有訓練好的模型：請先訓練（或匯入）一個。',
   'paint.probability': '機率',
   'paint.probabilities': '十個類別的機率',
+  'paint.featureMaps': '第一個卷積層看到的',
+  'paint.featureMapsOf': '{layer}：{count} 個濾波器，各一張特徵圖',
+  'paint.featureMap': '濾波器 {n}',
+  'paint.noConvolution': '這個模型沒有卷積層，所以沒有特徵圖可看。選一個 CNN 來看。',
 
   'settings.title': '設定',
   'settings.intro': '由實驗室和訓練紀錄一起保存，立即生效。',
