@@ -30,8 +30,8 @@ function layerSeed(seed: number | undefined, layerIndex: number): number {
   return seed === undefined ? Math.floor(Math.random() * 2 ** 31) : seed * 1000 + layerIndex;
 }
 
-function toLayer(layer: LayerSpec, index: number, seed: number | undefined, inputShape?: number[]): tf.layers.Layer {
-  const first = inputShape ? { inputShape } : {};
+function toLayer(layer: LayerSpec, index: number, seed: number | undefined, name: string, inputShape?: number[]): tf.layers.Layer {
+  const first = { name, ...(inputShape ? { inputShape } : {}) };
   switch (layer.type) {
     case 'Dense':
       return tf.layers.dense({
@@ -102,10 +102,11 @@ export interface BuildOptions {
 
 /** Builds and compiles the model a description describes; an invalid one throws ModelSpecError. */
 export function buildModel(spec: ModelSpec, options: BuildOptions = {}): tf.Sequential {
-  validateModelSpec(spec);
+  // Keras's layer names, as the summary prints them (conv2d_1, dense_2, …), not tfjs's conv2d_Conv2D1
+  const names = validateModelSpec(spec).map((row) => row.name);
   const model = tf.sequential({ name: spec.name.replace(/[^A-Za-z0-9_]/g, '_') || 'sequential' });
   spec.layers.forEach((layer, index) => {
-    model.add(toLayer(layer, index, options.seed, index === 0 ? [...INPUT_SHAPES[spec.input]] : undefined));
+    model.add(toLayer(layer, index, options.seed, names[index], index === 0 ? [...INPUT_SHAPES[spec.input]] : undefined));
   });
   model.compile({ optimizer: makeOptimizer(spec.optimizer, spec.learningRate), loss: LOSS, metrics: METRICS });
   return model;
