@@ -308,6 +308,10 @@ test('Paint: teach it the right digit; My digits survive a reload, are evaluated
   await items.first().getByTestId('my-digit-delete').click();
   await waitForText(byId('my-digits-count'), /^\(1\)$/);
   assert.deepEqual(await labels(), ['1']);
+  // the Train view offers them for fine-tuning
+  await byId('nav-train').click();
+  await waitForText(byId('train-my-digits').locator('..'), /Include My digits \(1\)/);
+  assert.equal(await byId('train-my-digits').isEnabled(), true);
 });
 
 test('Settings: switching the language translates the lab; dark mode', async () => {
