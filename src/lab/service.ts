@@ -24,7 +24,7 @@ import { confStore, type StoreFactory } from './store';
 import { ModelCache } from './model-cache';
 import { importUpload } from './import-upload';
 import { CallError, validateCall } from './validate';
-import { MyDigitsError, MyDigitsStore, toExamples, type MyDigit } from '../files/my-digits';
+import { checkDrawing, MyDigitsError, MyDigitsStore, toExamples, type MyDigit } from '../files/my-digits';
 import { predictAll } from '../training/evaluate';
 import type { TrainExtras } from '../training/messages';
 
@@ -400,7 +400,7 @@ export class LabService {
       this.myDigitsCall(async () => {
         // the input as MNIST keeps its images: bytes 0–255, read back as bytes / 255
         const pixels = input.map((v) => Math.round(v * 255));
-        const drawing = png === undefined ? undefined : new Uint8Array(Buffer.from(png, 'base64'));
+        const drawing = png === undefined ? undefined : checkDrawing(new Uint8Array(Buffer.from(png, 'base64')), 'digits.add.png');
         return digitSummary(await this.myDigits.add({ label, pixels, png: drawing }));
       }),
     'digits.delete': async ({ id }) => {
