@@ -352,6 +352,41 @@ test('Paint: tracing 10 digits, the first MNIST test image of each class, a mode
   await screenshot(page, 'paint');
 });
 
+test('Paint: teach it the right digit; My digits survive a reload, are evaluated, and can be deleted', async () => {
+  await byId('nav-paint').click();
+  const items = byId('my-digits').getByTestId('my-digit');
+  const labels = () => items.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-label')));
+  for (const [digit, strokes] of [
+    ['1', [[[0.5, 0.2], [0.5, 0.8]]]],
+    ['7', [[[0.3, 0.25], [0.7, 0.25], [0.45, 0.8]]]],
+  ] as [string, [number, number][][]][]) {
+    await byId('paint-clear').click();
+    await draw(strokes);
+    await waitForText(byId('prediction-top'), /^\d$/);
+    await byId(`teach-${digit}`).click();
+    await waitForText(byId('teach-saved'), new RegExp(`Kept as a ${digit} in My digits`));
+  }
+  await waitForText(byId('my-digits-count'), /^\(2\)$/);
+  assert.deepEqual(await labels(), ['7', '1'], 'newest first');
+  await byId('my-digits-evaluate').click();
+  await waitForText(byId('my-digits-accuracy'), /^(0|50|100)\.00%$/);
+  assert.equal(await byId('my-digits').getByTestId('confusion-heatmap').count(), 1);
+  await screenshot(page, 'my-digits', false);
+
+  // kept by the lab, not the page
+  await page.reload();
+  await byId('nav-paint').click();
+  await waitForText(byId('my-digits-count'), /^\(2\)$/);
+  assert.deepEqual(await labels(), ['7', '1']);
+  await items.first().getByTestId('my-digit-delete').click();
+  await waitForText(byId('my-digits-count'), /^\(1\)$/);
+  assert.deepEqual(await labels(), ['1']);
+  // the Train view offers them for fine-tuning
+  await byId('nav-train').click();
+  await waitForText(byId('train-my-digits').locator('..'), /Include My digits \(1\)/);
+  assert.equal(await byId('train-my-digits').isEnabled(), true);
+});
+
 test('Settings: switching the language translates the lab; dark mode', async () => {
   await byId('nav-settings').click();
   await screenshot(page, 'settings');

@@ -6,7 +6,9 @@ import { crosstab, perClassTable } from './format';
 import { epochLine, progressLine } from '../shared/keras-log';
 import { presetSpec } from '../shared/presets';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, summary, type ModelSpec } from '../shared/model-spec';
-import { formatAccuracy, type RunResult, type TrainEvent } from '../shared/training';
+import { formatAccuracy, MAX_MY_DIGITS_REPEAT, type RunResult, type TrainEvent } from '../shared/training';
+import { MyDigitsStore, toExamples } from '../files/my-digits';
+import type { TrainExtras } from '../training/messages';
 import { Trainer } from '../training/trainer';
 import { writeFileAtomic } from '../files/atomic';
 import { labHome } from '../files/lab-home';
@@ -41,6 +43,7 @@ export const trainCommand: Command = {
   help: `  --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop  --learning-rate X
   --validation-split X (0 = none)  --limit N (train on the first N images)
   --backend auto|tensorflow|tensorflow-gpu|wasm|cpu  --seed N  --out DIR
+  --my-digits (add the My digits saved from the paint pad)  --my-digits-repeat N
 `,
   options: {
     epochs: { type: 'string' },
@@ -51,6 +54,8 @@ export const trainCommand: Command = {
     limit: { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
+    'my-digits': { type: 'boolean' },
+    'my-digits-repeat': { type: 'string' },
     ...BACKEND_OPTION,
   },
   async run(values, positionals) {
@@ -60,6 +65,18 @@ export const trainCommand: Command = {
     const backend = choiceFlag(values.backend, 'backend', BACKENDS) ?? 'auto';
     const limit = intFlag(values.limit, 'limit', 1, 60000);
     const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1);
+    const myDigits = values['my-digits'] === true;
+    const myDigitsRepeat = intFlag(values['my-digits-repeat'], 'my-digits-repeat', 1, MAX_MY_DIGITS_REPEAT);
+    if (myDigitsRepeat !== undefined && !myDigits) throw new UsageError('--my-digits-repeat goes with --my-digits');
+    const extras: TrainExtras = {};
+    if (myDigits) {
+      const store = new MyDigitsStore(labHome());
+      const digits = await store.list();
+      if (store.damaged) process.stderr.write(`digit-lab: ${store.damaged}\n`);
+      if (digits.length === 0) throw new UsageError(`--my-digits: there are no My digits in ${store.dir} yet; label some drawings in the Paint view first`);
+      const { count, images, labels } = toExamples(digits);
+      extras.myDigits = { count, images, labels };
+    }
     const out = resolve((values.out as string | undefined) ?? join(labHome(), 'models', `${preset}-${timestamp()}`));
     const json = values.json as boolean | undefined;
     const tty = process.stdout.isTTY && !json;
@@ -102,7 +119,7 @@ export const trainCommand: Command = {
     if (history.damaged) process.stderr.write(`digit-lab: ${history.damaged}\n`);
     let result: RunResult;
     try {
-      result = await trainer.run({ spec, limit, seed, saveDir: out });
+      result = await trainer.run({ spec, limit, seed, saveDir: out, ...(myDigits ? { myDigits, myDigitsRepeat } : {}) }, extras);
     } catch (error) {
       history.add(failedRecord(`failed-${timestamp()}`, spec, (error as Error).message));
       throw error;

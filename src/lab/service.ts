@@ -6,10 +6,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { CallArgs, CallName, CallReply, CallResult, EventName, LabEvents, RunSummary, Samples, TrainStatus } from '../shared/contract';
+import * as tf from '@tensorflow/tfjs';
+import type { CallArgs, CallName, CallReply, CallResult, EventName, LabEvents, MyDigitSummary, RunSummary, Samples, TrainStatus } from '../shared/contract';
 import { countParams, inferLayers, INPUT_SHAPES, summary, type InputKind, type ModelSpec } from '../shared/model-spec';
 import { PRESETS } from '../shared/presets';
-import type { BackendChoice, Evaluation, History, RunResult, TrainEvent } from '../shared/training';
+import { confusionMatrix, type BackendChoice, type Evaluation, type History, type RunResult, type TrainEvent } from '../shared/training';
 import { defaultCacheDir, describeMnist, loadMnist, type Mnist } from '../data/mnist';
 import { downloadMnist } from '../data/download';
 import { initEngine } from '../engine/backend';
@@ -24,6 +25,9 @@ import { ModelCache } from './model-cache';
 import { read } from './feature-maps';
 import { importUpload } from './import-upload';
 import { CallError, validateCall } from './validate';
+import { checkDrawing, MyDigitsError, MyDigitsStore, toExamples, type MyDigit } from '../files/my-digits';
+import { predictAll } from '../training/evaluate';
+import type { TrainExtras } from '../training/messages';
 
 /** The full RunResult, beside model.json in the run's folder (as the CLI saves it). */
 const REPORT = 'report.json';
@@ -48,6 +52,7 @@ export class LabService {
   private readonly settings: Settings;
   private readonly cacheDir: string;
   private readonly models = new ModelCache();
+  private readonly myDigits: MyDigitsStore;
   private trainer: Trainer;
   private trainerBackend: BackendChoice;
   private data: Promise<Mnist> | null = null;
@@ -60,6 +65,7 @@ export class LabService {
     this.history = new RunHistory(options.home, options.createStore ?? confStore);
     this.settings = new Settings(options.home, options.createStore ?? confStore);
     this.cacheDir = options.cacheDir ?? defaultCacheDir();
+    this.myDigits = new MyDigitsStore(options.home);
     this.trainerBackend = this.settings.get().backend;
     this.trainer = this.newTrainer(this.trainerBackend);
   }
@@ -204,6 +210,41 @@ export class LabService {
     }
   }
 
+  /** A run id or 'latest', as a run that has a saved model. */
+  private modelRun(model: string): string {
+    const runId = model === 'latest' ? this.latestModelRun() : model;
+    this.record(runId);
+    if (!this.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
+    return runId;
+  }
+
+  /** What a run needs beyond its request: My digits' examples, the saved model it starts from. */
+  private async trainExtras(request: CallArgs<'train.start'>): Promise<TrainExtras> {
+    const extras: TrainExtras = {};
+    if (request.myDigits) {
+      const digits = await this.myDigits.list();
+      if (digits.length === 0) throw new CallError('train.start.myDigits: there are no My digits yet: label some drawings in the Paint view first');
+      const { count, images, labels } = toExamples(digits);
+      extras.myDigits = { count, images, labels };
+    }
+    if (request.initFrom) {
+      const runId = request.initFrom;
+      this.record(runId);
+      if (!this.hasModel(runId)) throw new CallError(`train.start.initFrom: run ${runId} has no saved model to start from`);
+      extras.initDir = this.modelDir(runId);
+    }
+    return extras;
+  }
+
+  private async myDigitsCall<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof MyDigitsError) throw new CallError(error.message);
+      throw error;
+    }
+  }
+
   private latestModelRun(): string {
     const run = this.history.list().findLast((r) => this.hasModel(r.runId));
     if (!run) throw new CallError('there is no trained model yet: train one, or import one');
@@ -268,7 +309,8 @@ export class LabService {
     },
     'train.start': async (request) => {
       const runId = randomUUID();
-      this.idleTrainer().start({ ...request, saveDir: this.modelDir(runId) }, runId);
+      const extras = await this.trainExtras(request);
+      this.idleTrainer().start({ ...request, saveDir: this.modelDir(runId) }, runId, extras);
       this.status = { runId, paused: false, events: [] };
       this.currentSpec = request.spec;
       return { runId };
@@ -347,9 +389,7 @@ export class LabService {
     },
     predict: async ({ model, input, featureMaps }) => {
       await initEngine(this.settings.get().backend);
-      const runId = model === 'latest' ? this.latestModelRun() : model;
-      this.record(runId);
-      if (!this.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
+      const runId = this.modelRun(model);
       const loaded = await this.models.get(runId, this.modelDir(runId));
       const reading = read(loaded.model, loaded.inputShape, input, featureMaps === true);
       const probabilities = reading.probabilities;
@@ -358,7 +398,43 @@ export class LabService {
     },
     'settings.get': async () => this.settings.get(),
     'settings.set': async (changes) => this.settings.set(changes),
+    'digits.list': async () => {
+      const digits = await this.myDigits.list();
+      const notice = this.myDigits.damaged;
+      return { digits: digits.map(digitSummary), ...(notice ? { notice } : {}) };
+    },
+    'digits.add': async ({ label, input, png }) =>
+      this.myDigitsCall(async () => {
+        // the input as MNIST keeps its images: bytes 0–255, read back as bytes / 255
+        const pixels = input.map((v) => Math.round(v * 255));
+        const drawing = png === undefined ? undefined : checkDrawing(new Uint8Array(Buffer.from(png, 'base64')), 'digits.add.png');
+        return digitSummary(await this.myDigits.add({ label, pixels, png: drawing }));
+      }),
+    'digits.delete': async ({ id }) => {
+      if (!(await this.myDigits.delete(id))) throw new CallError(`there is no My digit ${id}`);
+      return null;
+    },
+    'digits.evaluate': async ({ model }) => {
+      const digits = await this.myDigits.list();
+      if (digits.length === 0) throw new CallError('there are no My digits to evaluate on yet: label some drawings in the Paint view first');
+      await initEngine(this.settings.get().backend);
+      const runId = this.modelRun(model);
+      const loaded = await this.models.get(runId, this.modelDir(runId));
+      const examples = toExamples(digits);
+      const scored = await predictAll(loaded.model, examples, loaded.inputShape, () => nextTurn());
+      return {
+        runId,
+        count: digits.length,
+        accuracy: scored.accuracy,
+        confusionMatrix: confusionMatrix(examples.labels, scored.predicted),
+        predictions: digits.map((d, i) => ({ id: d.id, label: d.label, predicted: scored.predicted[i], confidence: scored.confidence[i] })),
+      };
+    },
   };
+}
+
+function digitSummary(digit: MyDigit): MyDigitSummary {
+  return { id: digit.id, label: digit.label, addedAt: digit.addedAt, pixels: Buffer.from(digit.pixels).toString('base64'), hasDrawing: digit.hasDrawing };
 }
 
 /** A model from elsewhere carries no lab description: it is listed by name and input, with no layers to edit. */

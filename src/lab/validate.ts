@@ -2,6 +2,8 @@
 // A failed check is a CallError naming the argument and what is wrong with it.
 import { INPUT_SHAPES, LAYER_TYPES, validateModelSpec, ModelSpecError, type LayerSpec, type LayerType, type ModelSpec } from '../shared/model-spec';
 import { CALL_NAMES, type CallName } from '../shared/contract';
+import { MAX_MY_DIGITS_REPEAT } from '../shared/training';
+import { MAX_DRAWING_BYTES } from '../files/my-digits';
 import { BACKENDS, LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
 
 export class CallError extends Error {
@@ -154,6 +156,13 @@ const importFiles: Check = (value, path) => {
 };
 
 const RUN_ID = string(100, /^[A-Za-z0-9_-]+$/);
+const DIGIT_ID = RUN_ID;
+/** A drawing kept with a My digit: a PNG, base64, at most MAX_DRAWING_BYTES. */
+const MAX_DRAWING_BASE64 = Math.ceil(MAX_DRAWING_BYTES / 3) * 4;
+const DRAWING: Check = (value, path) => {
+  if (typeof value !== 'string' || value.length > MAX_DRAWING_BASE64) fail(path, `must be a PNG as base64, at most ${MAX_DRAWING_BYTES / 2 ** 20} MiB`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value)) fail(path, 'has an invalid form: it is not base64');
+};
 const SPLIT = oneOf(['train', 'test']);
 const MIRROR = string(500, /^https?:\/\/\S+$/);
 const MAX_SAMPLES = 500;
@@ -168,7 +177,10 @@ const CHECKS: Record<CallName, Check> = {
   'data.image': object({ split: SPLIT, index: integer(0, TRAIN_IMAGES - 1) }),
   'models.presets': none,
   'models.summary': object({ spec: modelSpec }),
-  'train.start': object({ spec: modelSpec, limit: integer(1, TRAIN_IMAGES), seed: integer(0, 2 ** 31 - 1) }, ['limit', 'seed']),
+  'train.start': object(
+    { spec: modelSpec, limit: integer(1, TRAIN_IMAGES), seed: integer(0, 2 ** 31 - 1), myDigits: boolean, myDigitsRepeat: integer(1, MAX_MY_DIGITS_REPEAT), initFrom: RUN_ID },
+    ['limit', 'seed', 'myDigits', 'myDigitsRepeat', 'initFrom'],
+  ),
   'train.pause': none,
   'train.resume': none,
   'train.stop': none,
@@ -185,6 +197,10 @@ const CHECKS: Record<CallName, Check> = {
     { language: oneOf(LANGUAGES), theme: oneOf(THEMES), backend: oneOf(BACKENDS), mirrors: array(MIRROR, MAX_MIRRORS) },
     ['language', 'theme', 'backend', 'mirrors'],
   ),
+  'digits.list': none,
+  'digits.add': object({ label: integer(0, 9), input: numbers(784, 0, 1), png: DRAWING }, ['png']),
+  'digits.delete': object({ id: DIGIT_ID }),
+  'digits.evaluate': object({ model: RUN_ID }),
 };
 
 /** The calls this module has a check for (the contract test compares them with CALL_NAMES). */

@@ -122,6 +122,42 @@ export interface Prediction {
   featureMaps?: FeatureMaps | null;
 }
 
+/** A digit the user labelled (My digits), as listed. */
+export interface MyDigitSummary {
+  id: string;
+  label: number;
+  /** when it was added, ISO 8601 */
+  addedAt: string;
+  /** its 28×28 input, 784 bytes 0–255, base64 */
+  pixels: string;
+  /** whether the original drawing is kept too */
+  hasDrawing: boolean;
+}
+
+export interface MyDigitsList {
+  digits: MyDigitSummary[];
+  /** why the stored index was put aside, when it could not be read */
+  notice?: string;
+}
+
+export interface MyDigitAdd {
+  label: number;
+  /** 784 floats 0..1, preprocessed as for predict */
+  input: number[];
+  /** the drawing as the user made it: PNG, base64 */
+  png?: string;
+}
+
+export interface MyDigitsEvaluation {
+  runId: string;
+  count: number;
+  accuracy: number;
+  /** 10×10 counts: rows are the user's labels, columns the model's readings */
+  confusionMatrix: number[][];
+  /** one per digit, in the list's order */
+  predictions: { id: string; label: number; predicted: number; confidence: number }[];
+}
+
 export type Language = 'en' | 'zh-Hant' | 'zh-Hans';
 export type Theme = 'system' | 'light' | 'dark';
 
@@ -164,6 +200,12 @@ export interface LabCalls {
   predict: { args: PredictRequest; result: Prediction };
   'settings.get': { args: null; result: Settings };
   'settings.set': { args: Partial<Settings>; result: Settings };
+  /** My digits: drawings the user labelled, kept in the lab's home */
+  'digits.list': { args: null; result: MyDigitsList };
+  'digits.add': { args: MyDigitAdd; result: MyDigitSummary };
+  'digits.delete': { args: { id: string }; result: null };
+  /** a saved model (run id or 'latest') read over every My digit */
+  'digits.evaluate': { args: { model: string }; result: MyDigitsEvaluation };
 }
 
 export type CallName = keyof LabCalls;
@@ -202,6 +244,10 @@ const CALLS: Record<CallName, true> = {
   predict: true,
   'settings.get': true,
   'settings.set': true,
+  'digits.list': true,
+  'digits.add': true,
+  'digits.delete': true,
+  'digits.evaluate': true,
 };
 const EVENTS: Record<EventName, true> = { 'train.event': true, 'data.progress': true };
 

@@ -16,7 +16,16 @@ export interface TrainRequest {
   saveDir?: string;
   /** default 'auto'; a seed repeats a run for the same number of workers */
   workers?: WorkersChoice;
+  /** fine-tune on MNIST plus My digits (the user's labelled drawings), added to the training examples */
+  myDigits?: boolean;
+  /** how many times each My digit is seen per epoch (default 1): a few drawings among 60,000 images weigh little */
+  myDigitsRepeat?: number;
+  /** start from this saved run's weights (same layers) rather than fresh ones: fine-tuning */
+  initFrom?: string;
 }
+
+/** The most times a My digit may be repeated in an epoch. */
+export const MAX_MY_DIGITS_REPEAT = 100;
 
 export type HistoryKey = 'loss' | 'acc' | 'val_loss' | 'val_acc';
 export type History = Partial<Record<HistoryKey, number[]>>;
@@ -77,6 +86,8 @@ export interface RunResult {
   seed?: number;
   modelDir?: string;
   finishedAt: string;
+  /** training examples that were My digits (repeats counted); part of trainCount */
+  myDigitsCount?: number;
 }
 
 export type TrainEvent =

@@ -1,12 +1,13 @@
 // One training run: fit epoch by epoch with events, then evaluate on the test set and save.
 import { buildModel } from '../models/build';
 import { countParams, INPUT_SHAPES, validateModelSpec } from '../shared/model-spec';
-import type { EngineReport, EpochLogs, History, RunResult, TrainEvent, TrainRequest } from '../shared/training';
+import type * as tf from '@tensorflow/tfjs';
+import { MAX_MY_DIGITS_REPEAT, type EngineReport, type EpochLogs, type History, type RunResult, type TrainEvent, type TrainRequest } from '../shared/training';
 import type { Mnist } from '../data/mnist';
 import { validationSplit } from '../data/mnist';
-import { saveModel } from '../files/model-files';
+import { loadModel, saveModel } from '../files/model-files';
 import { seededUniform } from '../models/random';
-import { BatchMaker, shuffledOrder, slice, type Examples } from './batches';
+import { BatchMaker, PIXELS, shuffledOrder, slice, type Examples } from './batches';
 import { RunControl } from './control';
 import { evaluate, predictAll } from './evaluate';
 import { withSeededRandom } from './seeded-random';
@@ -17,6 +18,21 @@ const BATCH_EVENTS_PER_SECOND = 10;
 const TRAIN_COUNT = 60000;
 
 export type Emit = (event: TrainEvent) => void;
+
+/** Examples followed by `extra` repeated `repeat` times: MNIST plus My digits. */
+export function appendExamples(examples: Examples, extra: Examples, repeat: number): Examples {
+  const count = examples.count + extra.count * repeat;
+  const images = new Float32Array(count * PIXELS);
+  const labels = new Uint8Array(count);
+  images.set(examples.images);
+  labels.set(examples.labels);
+  for (let r = 0; r < repeat; r++) {
+    const at = examples.count + r * extra.count;
+    images.set(extra.images.subarray(0, extra.count * PIXELS), at * PIXELS);
+    labels.set(extra.labels.subarray(0, extra.count), at);
+  }
+  return { count, images, labels };
+}
 
 function trainingSets(data: Mnist, request: TrainRequest): { train: Examples; validation: Examples | null } {
   const { spec } = request;
@@ -47,6 +63,35 @@ export interface FitOptions {
   engine: EngineReport;
   emit: Emit;
   control?: RunControl;
+  /** My digits, for a request with myDigits: added to the training examples (never to validation) */
+  myDigits?: Examples;
+  /** a saved model of the same layers to start from (fine-tuning) rather than fresh weights */
+  initDir?: string;
+}
+
+/** The training examples with My digits added, as the request asks. */
+function withMyDigits(train: Examples, request: TrainRequest, myDigits: Examples | undefined): { train: Examples; added: number } {
+  if (!request.myDigits) return { train, added: 0 };
+  if (!myDigits || myDigits.count === 0) throw new Error('myDigits: there are no My digits to train with; label some drawings in the Paint view first');
+  const repeat = request.myDigitsRepeat ?? 1;
+  if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_MY_DIGITS_REPEAT) {
+    throw new Error(`myDigitsRepeat must be a whole number from 1 to ${MAX_MY_DIGITS_REPEAT}, got ${request.myDigitsRepeat}`);
+  }
+  return { train: appendExamples(train, myDigits, repeat), added: myDigits.count * repeat };
+}
+
+/** Starts `model` from a saved model's weights; the layers must match weight for weight. */
+async function initFromSaved(model: tf.LayersModel, dir: string): Promise<void> {
+  const saved = await loadModel(dir);
+  try {
+    const from = saved.model.getWeights();
+    const to = model.getWeights();
+    const same = from.length === to.length && from.every((w, i) => w.shape.join() === to[i].shape.join());
+    if (!same) throw new Error(`initFrom: the saved model's weights (${from.map((w) => `[${w.shape}]`).join(' ')}) do not fit this model's (${to.map((w) => `[${w.shape}]`).join(' ')}): pick a run of the same layers`);
+    model.setWeights(from);
+  } finally {
+    saved.model.dispose();
+  }
 }
 
 export async function fit(request: TrainRequest, data: Mnist, options: FitOptions): Promise<RunResult> {
@@ -55,13 +100,16 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
   const spec = request.spec;
   const rows = validateModelSpec(spec);
   const started = performance.now();
-  const { train, validation } = trainingSets(data, request);
+  const sets = trainingSets(data, request);
+  const validation = sets.validation;
+  const { train, added: myDigitsCount } = withMyDigits(sets.train, request, options.myDigits);
   const inputShape = [...INPUT_SHAPES[spec.input]];
 
   return withSeededRandom(request.seed, async () => {
     const model = buildModel(spec, { seed: request.seed });
     let stepper: Stepper | null = null;
     try {
+      if (options.initDir) await initFromSaved(model, options.initDir);
       const workers = resolveWorkers(request.workers, engine.backend, spec);
       stepper = await createStepper(model, { workers, backend: engine.backend, spec, seed: request.seed, inputShape });
       const engineUsed: EngineReport = { ...engine, workers: stepper.workers };
@@ -150,6 +198,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
         engine: engineUsed,
         seed: request.seed,
         finishedAt: new Date().toISOString(),
+        ...(myDigitsCount ? { myDigitsCount } : {}),
       };
       if (request.saveDir) {
         await saveModel(model, request.saveDir, {

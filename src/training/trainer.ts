@@ -4,7 +4,7 @@ import type { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import type { BackendChoice, RunResult, TrainEvent, TrainRequest } from '../shared/training';
 import { validateModelSpec } from '../shared/model-spec';
-import type { FromWorker, ToWorker } from './messages';
+import type { FromWorker, ToWorker, TrainExtras } from './messages';
 import { startWorker } from './start-worker';
 
 export class AlreadyTrainingError extends Error {
@@ -65,12 +65,12 @@ export class Trainer extends EventEmitter {
   }
 
   /** Starts a run and returns its id; a second start while one trains is refused. */
-  start(request: TrainRequest, runId: string = randomUUID()): string {
+  start(request: TrainRequest, runId: string = randomUUID(), extras?: TrainExtras): string {
     if (this.current) throw new AlreadyTrainingError(this.current);
     validateModelSpec(request.spec);
     this.current = runId;
     this.ensureWorker();
-    this.send({ type: 'train', runId, request, backend: this.backend, cacheDir: this.options.cacheDir });
+    this.send({ type: 'train', runId, request, backend: this.backend, cacheDir: this.options.cacheDir, extras });
     return runId;
   }
 
@@ -87,8 +87,8 @@ export class Trainer extends EventEmitter {
   }
 
   /** start() and wait for the run's result; events still go to 'event' listeners. */
-  run(request: TrainRequest): Promise<RunResult> {
-    const runId = this.start(request);
+  run(request: TrainRequest, extras?: TrainExtras): Promise<RunResult> {
+    const runId = this.start(request, undefined, extras);
     return new Promise((resolve, reject) => {
       const listener = (event: TrainEvent) => {
         if (event.runId !== runId) return;

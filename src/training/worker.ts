@@ -35,7 +35,7 @@ port.on('message', async (message: ToWorker) => {
         const info = await initEngine(message.backend);
         const engine: EngineReport = { backend: info.backend, version: info.version, reason: info.reason };
         data ??= loadMnist({ cacheDir: message.cacheDir });
-        const result = await fit(request, await data, { runId, engine, emit, control });
+        const result = await fit(request, await data, { runId, engine, emit, control, ...message.extras });
         emit({ type: 'done', runId, result });
       } catch (error) {
         emit({ type: 'failed', runId, message: error instanceof Error ? error.message : String(error) });

@@ -3,6 +3,7 @@
 import type { RunSummary, Settings } from '../../../shared/contract';
 import { validateModelSpec, ModelSpecError, type LayerRow, type ModelSpec } from '../../../shared/model-spec';
 import { PRESETS, presetSpec } from '../../../shared/presets';
+import { MAX_MY_DIGITS_REPEAT } from '../../../shared/training';
 import { lab, errorText } from './lab';
 import { TrainingState } from './training.svelte';
 
@@ -21,6 +22,8 @@ interface EditorSaved {
   limit: number | null;
   seed?: number | null;
   edited: boolean;
+  myDigits?: boolean;
+  myDigitsRepeat?: number;
 }
 
 export interface SpecCheck {
@@ -63,6 +66,9 @@ class AppState {
   /** repeats a run exactly on the same backend; null for a fresh random start */
   seed = $state<number | null>(null);
   edited = $state(false);
+  /** fine-tune on MNIST plus My digits, each seen this many times an epoch */
+  myDigits = $state(false);
+  myDigitsRepeat = $state(1);
   check = $derived(checkSpec(this.spec));
   /** what is wrong with the run settings outside the model (subset size, seed), or '' */
   runError = $derived(
@@ -86,10 +92,20 @@ class AppState {
     this.limit = saved.limit;
     this.seed = saved.seed ?? null;
     this.edited = saved.edited;
+    this.myDigits = saved.myDigits === true;
+    this.myDigitsRepeat = Number.isInteger(saved.myDigitsRepeat) && saved.myDigitsRepeat! >= 1 && saved.myDigitsRepeat! <= MAX_MY_DIGITS_REPEAT ? saved.myDigitsRepeat! : 1;
   }
 
   saveEditor(): void {
-    const saved: EditorSaved = { presetId: this.presetId, spec: $state.snapshot(this.spec), limit: this.limit, seed: this.seed, edited: this.edited };
+    const saved: EditorSaved = {
+      presetId: this.presetId,
+      spec: $state.snapshot(this.spec),
+      limit: this.limit,
+      seed: this.seed,
+      edited: this.edited,
+      myDigits: this.myDigits,
+      myDigitsRepeat: this.myDigitsRepeat,
+    };
     try {
       localStorage.setItem(EDITOR_KEY, JSON.stringify(saved));
     } catch {
