@@ -14,6 +14,7 @@ import { toMnistInput, type RawImage } from '../shared/preprocess';
 import { webSocketLab } from '../shared/ws-client';
 import type { Prediction } from '../shared/contract';
 import type { TrainEvent } from '../shared/training';
+import { percentiles, type Percentiles } from './percentiles';
 
 /** The pad's canvas in device pixels (PaintView's PAD). */
 const PAD_SIDE = 560;
@@ -23,11 +24,6 @@ const TRAIN_LIMIT = 3000;
 const DRAWINGS = 20;
 const WARMUP = 20;
 const READINGS = 300;
-
-export interface Percentiles {
-  p50: number;
-  p95: number;
-}
 
 export interface PaintLatency {
   model: string;
@@ -62,12 +58,6 @@ function padDrawing(digit: Float32Array): RawImage {
     }
   }
   return { width: PAD_SIDE, height: PAD_SIDE, channels: 4, data };
-}
-
-function percentiles(times: number[]): Percentiles {
-  const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-  return { p50: at(0.5), p95: at(0.95) };
 }
 
 async function trainModel(service: LabService): Promise<string> {

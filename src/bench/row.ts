@@ -11,10 +11,10 @@ import type { BackendChoice, WorkersChoice } from '../shared/training';
 import { BatchMaker, PIXELS, shuffledOrder, slice } from '../training/batches';
 import { createStepper, resolveWorkers } from '../training/stepper';
 import { seededUniform } from '../models/random';
+import { percentiles } from './percentiles';
 
 const PREDICT_WARMUP = 50;
 const PREDICTIONS = 1000;
-const P95 = 0.95;
 
 export interface BenchRow {
   preset: string;
@@ -41,8 +41,7 @@ function predictP95(model: tf.LayersModel, images: Float32Array, inputShape: num
     tf.tidy(() => (model.predict(tf.tensor(image, [1, ...inputShape])) as tf.Tensor).dataSync());
     if (i >= PREDICT_WARMUP) times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.ceil(P95 * times.length) - 1];
+  return percentiles(times).p95;
 }
 
 async function measure(preset: string, backend: BackendChoice, samples: number, workersChoice: WorkersChoice): Promise<BenchRow> {
