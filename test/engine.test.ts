@@ -113,7 +113,7 @@ test("initEngine('auto') picks wasm when tfjs-node is unavailable, and says so",
   const info = await initEngine('auto');
   assert.equal(info.backend, 'wasm');
   assert.equal(info.gpu, false);
-  assert.match(info.reason, /^wasm: @tensorflow\/tfjs-node is not installed \(.+\)$/);
+  assert.equal(info.reason, 'wasm: @tensorflow/tfjs-node is not installed');
   assert.ok(info.version.includes(tf.version.tfjs), info.version);
   assert.ok(info.threads >= 1);
   assert.equal(tf.getBackend(), 'wasm');

@@ -18,7 +18,8 @@ function describeFailure(pkg: string, cause: unknown): NodeBackendLoad {
   const firstLine = message.split('\n')[0];
   const code = (cause as { code?: unknown } | null)?.code;
   const missing = typeof code === 'string' && MODULE_NOT_FOUND_CODES.has(code) && message.includes(`'${pkg}'`);
-  const why = missing ? `${pkg} is not installed (${firstLine})` : `${pkg} failed to load (${firstLine})`;
+  // "not installed" says it all; the resolver's message would only add a path from this install
+  const why = missing ? `${pkg} is not installed` : `${pkg} failed to load (${firstLine})`;
   const install = `npm install ${pkg}`;
   const needs = pkg === NODE_PACKAGES.gpu ? 'it needs CUDA and downloads libtensorflow' : 'it downloads libtensorflow';
   return {
