@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { PRESETS, PRESET_IDS, presetSpec } from '../src/shared/presets';
-import { ModelSpecError, countParams, inferLayers, summary, type ModelSpec } from '../src/shared/model-spec';
+import { ModelSpecError, countParams, inferLayers, summary, validateModelSpec, type ModelSpec } from '../src/shared/model-spec';
 import { buildModel } from '../src/models/build';
 
 // SPEC §2's parameter counts, as Keras prints them.
@@ -96,6 +96,26 @@ test('invalid descriptions are refused at the layer that breaks them', () => {
 
   refused({ ...presetSpec('mlp-256'), layers: [] }, -1, /no layers/);
   refused({ ...presetSpec('mlp-256'), layers: [{ type: 'Bogus' } as never] }, 0, /unknown type "Bogus"/);
+});
+
+test('a model too large to train in memory is refused before it is built, at its largest layer', () => {
+  const refusedBySize = (spec: ModelSpec, layer: number, message: RegExp) =>
+    assert.throws(
+      () => validateModelSpec(spec),
+      (error: unknown) => error instanceof ModelSpecError && error.layer === layer && message.test(error.message),
+    );
+  const wide = presetSpec('mlp-256');
+  wide.layers = [{ type: 'Dense', units: 8192, activation: 'relu' }, { type: 'Dense', units: 8192, activation: 'relu' }, { type: 'Dense', units: 10, activation: 'softmax' }];
+  // 784*8192+8192 + 8192*8192+8192 + 8192*10+10
+  refusedBySize(wide, 1, /the model has 73,629,706 parameters, 67,117,056 of them in layer 2 \(Dense\); the lab trains at most 25,000,000/);
+
+  const manyMaps = presetSpec('cnn-16-16');
+  manyMaps.layers[0] = { type: 'Conv2D', filters: 2048, kernelSize: 5, padding: 'same', activation: 'relu' };
+  refusedBySize(manyMaps, 0, /a batch of 300 makes the layers output [\d,]+ values, most in layer 1 \(Conv2D\).*smaller batch size/);
+  // the same model fits with a batch small enough
+  assert.doesNotThrow(() => validateModelSpec({ ...manyMaps, batchSize: 16 }));
+  // every seed preset fits
+  for (const id of PRESET_IDS) assert.doesNotThrow(() => validateModelSpec(presetSpec(id)), id);
 });
 
 test('training settings are validated with the field named', async () => {

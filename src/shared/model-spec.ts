@@ -80,6 +80,11 @@ export const NUM_CLASSES = 10;
 const MAX_UNITS = 8192;
 const MAX_EPOCHS = 1000;
 const MAX_BATCH = 60000;
+// What one run may hold, so that an edited model is refused with a reason instead of
+// exhausting memory: weights (with their gradients and optimizer state), and the layer
+// outputs of one batch, which backpropagation keeps.
+const MAX_PARAMS = 25_000_000;
+const MAX_BATCH_VALUES = 100_000_000;
 
 export type Shape = number[];
 
@@ -293,6 +298,7 @@ export function validateModelSpec(spec: ModelSpec): LayerRow[] {
   if (!positiveInteger(spec.batchSize, MAX_BATCH)) {
     throw new ModelSpecError(`batch size must be a whole number from 1 to ${MAX_BATCH}, got ${JSON.stringify(spec.batchSize)}`, -1);
   }
+  checkSize(rows, spec.batchSize);
   const validation = spec.validation;
   if (!validation || !['none', 'split', 'test'].includes(validation.kind)) {
     throw new ModelSpecError(`validation must be none, split or test, got ${JSON.stringify(validation)}`, -1);
@@ -301,6 +307,27 @@ export function validateModelSpec(spec: ModelSpec): LayerRow[] {
     throw new ModelSpecError(`validation split must be above 0 and below 1, got ${JSON.stringify(validation.fraction)}`, -1);
   }
   return rows;
+}
+
+function checkSize(rows: LayerRow[], batchSize: number): void {
+  const largest = (size: (row: LayerRow) => number) => rows.reduce((best, row, i) => (size(row) > size(rows[best]) ? i : best), 0);
+  const params = countParams(rows);
+  if (params > MAX_PARAMS) {
+    const at = largest((row) => row.params);
+    throw new ModelSpecError(
+      `the model has ${params.toLocaleString('en-US')} parameters, ${rows[at].params.toLocaleString('en-US')} of them in layer ${at + 1} (${rows[at].type}); the lab trains at most ${MAX_PARAMS.toLocaleString('en-US')}: use fewer units or filters`,
+      at,
+    );
+  }
+  const values = (row: LayerRow) => row.outputShape.reduce((a, b) => a * b, 1);
+  const held = rows.reduce((sum, row) => sum + values(row), 0) * batchSize;
+  if (held > MAX_BATCH_VALUES) {
+    const at = largest(values);
+    throw new ModelSpecError(
+      `a batch of ${batchSize} makes the layers output ${held.toLocaleString('en-US')} values, most in layer ${at + 1} (${rows[at].type}); the lab allows at most ${MAX_BATCH_VALUES.toLocaleString('en-US')}: use a smaller batch size, or fewer units or filters`,
+      at,
+    );
+  }
 }
 
 export function countParams(rows: LayerRow[]): number {
