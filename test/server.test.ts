@@ -153,7 +153,8 @@ test('the WebSocket refuses strangers and carries the contract for the token hol
 test("the renderer's WebSocket client: calls, errors with the layer, events, reconnecting", async () => {
   const standalone = await startServer({ service, staticDir: site });
   const url = `ws://127.0.0.1:${standalone.port}/lab?token=${standalone.token}`;
-  const lab = webSocketLab(url, { WebSocket: WebSocket as unknown as new (url: string) => globalThis.WebSocket, firstRetryMs: 50 });
+  let reconnects = 0;
+  const lab = webSocketLab(url, { WebSocket: WebSocket as unknown as new (url: string) => globalThis.WebSocket, firstRetryMs: 50, onReconnect: () => reconnects++ });
   let restarted: LabServer | null = null;
   try {
     assert.equal((await lab.call('models.presets', null)).length, 11);
@@ -185,8 +186,10 @@ test("the renderer's WebSocket client: calls, errors with the layer, events, rec
     await standalone.close();
     await new Promise((wait) => setTimeout(wait, 200)); // until the client has seen its socket close
     const waiting = lab.call('models.summary', { spec: presetSpec('mlp-16-16') });
+    assert.equal(reconnects, 0, 'the first connection is not a reconnect');
     restarted = await startServer({ service, staticDir: site, port: standalone.port, token: standalone.token });
     assert.equal((await waiting).totalParams, 13002);
+    assert.equal(reconnects, 1, 'the renderer is told once the connection is back, to catch up');
   } finally {
     lab.close();
     await restarted?.close();

@@ -21,10 +21,13 @@ function fromPreload(injected: LabApi): LabApi {
   };
 }
 
-/** window.lab under Electron, else the WebSocket of the server that served this page. */
-export function connectLab(): LabApi {
+/**
+ * window.lab under Electron, else the WebSocket of the server that served this page.
+ * onReconnect: browser mode's connection came back after a drop (IPC never drops).
+ */
+export function connectLab(onReconnect?: () => void): LabApi {
   const injected = (globalThis as { lab?: LabApi }).lab;
   if (injected) return fromPreload(injected);
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  return webSocketLab(`${scheme}://${location.host}${WS_PATH}`);
+  return webSocketLab(`${scheme}://${location.host}${WS_PATH}`, { onReconnect });
 }

@@ -23,6 +23,8 @@ export interface WebSocketLabOptions {
   /** the WebSocket class: the browser's by default (tests pass the `ws` package's) */
   WebSocket?: new (url: string) => WebSocket;
   firstRetryMs?: number;
+  /** called each time the connection comes back after a drop (events sent meanwhile were missed) */
+  onReconnect?: () => void;
 }
 
 export interface WebSocketLab extends LabApi {
@@ -47,6 +49,7 @@ export function webSocketLab(url: string, options: WebSocketLabOptions = {}): We
   let retry = firstRetry;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
+  let connectedBefore = false;
 
   const isOpen = () => socket !== null && socket.readyState === OPEN;
 
@@ -79,6 +82,8 @@ export function webSocketLab(url: string, options: WebSocketLabOptions = {}): We
     current.addEventListener('open', () => {
       retry = firstRetry;
       for (const call of pending.values()) if (!call.sent) send(call);
+      if (connectedBefore) options.onReconnect?.();
+      connectedBefore = true;
     });
     current.addEventListener('message', (event) => receive(event.data));
     // The close that follows an error does the work (and Node's `ws` throws an error no one listens to).

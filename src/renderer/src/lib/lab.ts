@@ -3,7 +3,15 @@
 import type { LabApi } from '../../../shared/contract';
 import { connectLab } from '../../../shared/lab-client';
 
-export const lab: LabApi = connectLab();
+const reconnectListeners = new Set<() => void>();
+
+export const lab: LabApi = connectLab(() => reconnectListeners.forEach((listener) => listener()));
+
+/** Browser mode: `listener` runs when the lab's connection comes back, to catch up on what was missed. */
+export function onReconnect(listener: () => void): () => void {
+  reconnectListeners.add(listener);
+  return () => reconnectListeners.delete(listener);
+}
 
 /** A message a person can read from anything a call rejected with. */
 export function errorText(error: unknown): string {
