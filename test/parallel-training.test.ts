@@ -1,8 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
-import { loadMnist, type Mnist } from '../src/data/mnist';
-import { initEngine } from '../src/engine/backend';
+import type { Mnist } from '../src/data/mnist';
 import { buildModel } from '../src/models/build';
 import { seededUniform } from '../src/models/random';
 import { INPUT_SHAPES, type ModelSpec } from '../src/shared/model-spec';
@@ -11,6 +10,7 @@ import type { EngineReport, RunResult, TrainEvent } from '../src/shared/training
 import { BatchMaker, shuffledOrder, slice } from '../src/training/batches';
 import { RunControl } from '../src/training/control';
 import { fit } from '../src/training/fit';
+import { wasmAndMnist } from './helpers/wasm-lab';
 import { liveReplicas } from '../src/training/replica';
 import { createStepper, resolveWorkers } from '../src/training/stepper';
 
@@ -23,9 +23,7 @@ let data: Mnist;
 let engine: EngineReport;
 
 before(async () => {
-  const info = await initEngine('wasm');
-  engine = { backend: info.backend, version: info.version, reason: info.reason };
-  data = await loadMnist();
+  ({ engine, data } = await wasmAndMnist());
 });
 
 function withoutDropout(id: string): ModelSpec {

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMnist, labelCounts, type Mnist } from '../src/data/mnist';
-import { initEngine } from '../src/engine/backend';
+import { labelCounts, type Mnist } from '../src/data/mnist';
 import { presetSpec } from '../src/shared/presets';
 import type { EngineReport, TrainEvent } from '../src/shared/training';
 import { fit } from '../src/training/fit';
+import { wasmAndMnist } from './helpers/wasm-lab';
 import { RunControl } from '../src/training/control';
 import { AlreadyTrainingError, Trainer } from '../src/training/trainer';
 import { shuffledOrder } from '../src/training/batches';
@@ -18,9 +18,7 @@ let engine: EngineReport;
 let dir: string;
 
 before(async () => {
-  const info = await initEngine('wasm');
-  engine = { backend: info.backend, version: info.version, reason: info.reason };
-  data = await loadMnist();
+  ({ engine, data } = await wasmAndMnist());
   dir = await mkdtemp(join(tmpdir(), 'digit-lab-training-'));
 });
 
