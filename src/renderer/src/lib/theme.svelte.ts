@@ -11,13 +11,21 @@ class ThemeState {
   dark = $derived(this.choice === 'dark' || (this.choice === 'system' && this.systemDark));
 
   constructor() {
-    media?.addEventListener('change', (event) => (this.systemDark = event.matches));
+    media?.addEventListener('change', (event) => {
+      this.systemDark = event.matches;
+      this.paint();
+    });
+    this.paint();
   }
 
   apply(choice: Theme): void {
     this.choice = choice;
-    if (choice === 'system') delete document.documentElement.dataset.theme;
-    else document.documentElement.dataset.theme = choice;
+    this.paint();
+  }
+
+  /** The page's CSS keys its colours on data-theme, always the theme in force (never "system"). */
+  private paint(): void {
+    document.documentElement.dataset.theme = this.dark ? 'dark' : 'light';
   }
 }
 
