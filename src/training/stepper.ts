@@ -27,7 +27,6 @@ export interface Stepper {
   dispose(): Promise<void>;
 }
 
-/** 'auto': both of two or more cores where the engine runs one thread (wasm, cpu). */
 /**
  * 'auto' splits a batch over two threads only where a step is heavy enough to pay for the
  * weight sync: convolutions and recurrences (cnn-16-36 1,423 vs 862 samples/s here), not a
