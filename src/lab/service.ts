@@ -17,7 +17,7 @@ import { initEngine } from '../engine/backend';
 import { Trainer } from '../training/trainer';
 import { evaluate } from '../training/evaluate';
 import { RunHistory, failedRecord, toRecord, type RunRecord } from '../files/runs';
-import { MODEL_JSON } from '../files/model-files';
+import { MODEL_JSON, type LoadedModel } from '../files/model-files';
 import { writeFileAtomic } from '../files/atomic';
 import { Settings } from './settings';
 import { confStore, type StoreFactory } from './store';
@@ -218,6 +218,13 @@ export class LabService {
     return runId;
   }
 
+  /** The saved model of a run (or 'latest'), loaded on the engine the settings choose. */
+  private async loadedModel(model: string): Promise<{ runId: string; loaded: LoadedModel }> {
+    await initEngine(this.settings.get().backend);
+    const runId = this.modelRun(model);
+    return { runId, loaded: await this.models.get(runId, this.modelDir(runId)) };
+  }
+
   /** What a run needs beyond its request: My digits' examples, the saved model it starts from. */
   private async trainExtras(request: CallArgs<'train.start'>): Promise<TrainExtras> {
     const extras: TrainExtras = {};
@@ -388,9 +395,7 @@ export class LabService {
       return this.summaryOf(this.record(runId));
     },
     predict: async ({ model, input, featureMaps }) => {
-      await initEngine(this.settings.get().backend);
-      const runId = this.modelRun(model);
-      const loaded = await this.models.get(runId, this.modelDir(runId));
+      const { loaded } = await this.loadedModel(model);
       const reading = read(loaded.model, loaded.inputShape, input, featureMaps === true);
       const probabilities = reading.probabilities;
       const digit = probabilities.reduce((best, p, k) => (p > probabilities[best] ? k : best), 0);
@@ -417,9 +422,7 @@ export class LabService {
     'digits.evaluate': async ({ model }) => {
       const digits = await this.myDigits.list();
       if (digits.length === 0) throw new CallError('there are no My digits to evaluate on yet: label some drawings in the Paint view first');
-      await initEngine(this.settings.get().backend);
-      const runId = this.modelRun(model);
-      const loaded = await this.models.get(runId, this.modelDir(runId));
+      const { runId, loaded } = await this.loadedModel(model);
       const examples = toExamples(digits);
       const scored = await predictAll(loaded.model, examples, loaded.inputShape, () => nextTurn());
       return {
