@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { UsageError } from './errors';
 import { BACKEND_OPTION, BACKENDS, type Command } from './command';
@@ -10,11 +11,8 @@ import { formatAccuracy, MAX_MY_DIGITS_REPEAT, type RunResult, type TrainEvent }
 import { MyDigitsStore, toExamples } from '../files/my-digits';
 import type { TrainExtras } from '../training/messages';
 import { Trainer } from '../training/trainer';
-import { writeFileAtomic } from '../files/atomic';
 import { labHome } from '../files/lab-home';
-import { RunHistory, failedRecord, toRecord } from '../files/runs';
-
-
+import { REPORT, RunStore } from '../files/run-store';
 
 /** A preset with the command line's edits applied. */
 function specFrom(preset: string, values: Record<string, unknown>): ModelSpec {
@@ -77,7 +75,9 @@ export const trainCommand: Command = {
       const { count, images, labels } = toExamples(digits);
       extras.myDigits = { count, images, labels };
     }
-    const out = resolve((values.out as string | undefined) ?? join(labHome(), 'models', `${preset}-${timestamp()}`));
+    const runs = new RunStore(labHome());
+    if (runs.damaged) process.stderr.write(`digit-lab: ${runs.damaged}\n`);
+    const out = resolve((values.out as string | undefined) ?? join(runs.modelsDir, `${preset}-${timestamp()}`));
     const json = values.json as boolean | undefined;
     const tty = process.stdout.isTTY && !json;
     const log = (line: string) => {
@@ -115,20 +115,18 @@ export const trainCommand: Command = {
       process.once('SIGINT', () => process.exit(130));
     };
     process.once('SIGINT', stopOnInterrupt);
-    const history = new RunHistory(labHome());
-    if (history.damaged) process.stderr.write(`digit-lab: ${history.damaged}\n`);
+    const runId = randomUUID();
     let result: RunResult;
     try {
-      result = await trainer.run({ spec, limit, seed, saveDir: out, ...(myDigits ? { myDigits, myDigitsRepeat } : {}) }, extras);
+      result = await trainer.run({ spec, limit, seed, saveDir: out, ...(myDigits ? { myDigits, myDigitsRepeat } : {}) }, extras, runId);
     } catch (error) {
-      history.add(failedRecord(`failed-${timestamp()}`, spec, (error as Error).message));
+      runs.failed(runId, spec, (error as Error).message);
       throw error;
     } finally {
       process.off('SIGINT', stopOnInterrupt);
       await trainer.close();
     }
-    await writeFileAtomic(join(out, 'report.json'), JSON.stringify(result, null, 2));
-    history.add(toRecord(result));
+    await runs.finished(result);
     const { evaluation } = result;
     print(json, result, () =>
       [
@@ -138,7 +136,7 @@ export const trainCommand: Command = {
         perClassTable(evaluation.perClass),
         '',
         `${evaluation.misclassified.length} test images misread; trained ${result.epochsCompleted} epoch(s) in ${result.durationSeconds.toFixed(1)}s${result.stopped ? ' (stopped early)' : ''}`,
-        `Saved the model and report.json to ${out}`,
+        `Saved the model and ${REPORT} to ${out}`,
       ].join('\n'),
     );
   },

@@ -2,7 +2,6 @@
 // (Electron IPC and the browser mode's WebSocket). No Electron and no transport here.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -16,11 +15,11 @@ import { downloadMnist } from '../data/download';
 import { initEngine } from '../engine/backend';
 import { Trainer } from '../training/trainer';
 import { evaluate } from '../training/evaluate';
-import { RunHistory, failedRecord, toRecord, type RunRecord } from '../files/runs';
+import type { RunRecord } from '../files/runs';
+import { RunStore } from '../files/run-store';
 import { MODEL_JSON, type LoadedModel } from '../files/model-files';
-import { writeFileAtomic } from '../files/atomic';
 import { Settings } from './settings';
-import { confStore, type StoreFactory } from './store';
+import { confStore, type StoreFactory } from '../files/store';
 import { ModelCache } from './model-cache';
 import { read } from './feature-maps';
 import { importUpload } from './import-upload';
@@ -29,8 +28,6 @@ import { checkDrawing, MyDigitsError, MyDigitsStore, toExamples, type MyDigit } 
 import { predictAll } from '../training/evaluate';
 import type { TrainExtras } from '../training/messages';
 
-/** The full RunResult, beside model.json in the run's folder (as the CLI saves it). */
-const REPORT = 'report.json';
 /** Batch events kept for a view that opens mid-run; epoch events are all kept. */
 const KEPT_BATCH_EVENTS = 200;
 const PIXELS = 784;
@@ -48,7 +45,7 @@ type Handlers = { [K in CallName]: (args: CallArgs<K>) => Promise<CallResult<K>>
 
 export class LabService {
   private readonly events = new EventEmitter();
-  private readonly history: RunHistory;
+  private readonly runs: RunStore;
   private readonly settings: Settings;
   private readonly cacheDir: string;
   private readonly models = new ModelCache();
@@ -62,7 +59,7 @@ export class LabService {
   private currentSpec: ModelSpec | null = null;
 
   constructor(private readonly options: LabServiceOptions) {
-    this.history = new RunHistory(options.home, options.createStore ?? confStore);
+    this.runs = new RunStore(options.home, options.createStore ?? confStore);
     this.settings = new Settings(options.home, options.createStore ?? confStore);
     this.cacheDir = options.cacheDir ?? defaultCacheDir();
     this.myDigits = new MyDigitsStore(options.home);
@@ -144,22 +141,13 @@ export class LabService {
     return this.data;
   }
 
-  private modelDir(runId: string): string {
-    return join(this.options.home, 'models', runId);
-  }
-
-  private hasModel(runId: string): boolean {
-    return existsSync(join(this.modelDir(runId), MODEL_JSON));
-  }
-
   private async onTrainEvent(received: TrainEvent): Promise<void> {
     let event = received;
     try {
       if (event.type === 'done') {
-        await writeFileAtomic(join(this.modelDir(event.runId), REPORT), JSON.stringify(event.result));
-        this.history.add(toRecord(event.result));
+        await this.runs.finished(event.result);
       } else if (event.type === 'failed' && this.currentSpec && event.runId === this.status.runId) {
-        this.history.add(failedRecord(event.runId, this.currentSpec, event.message));
+        this.runs.failed(event.runId, this.currentSpec, event.message);
       }
     } catch (error) {
       event = { type: 'failed', runId: event.runId, message: `the run ended, but its results could not be saved: ${(error as Error).message}` };
@@ -191,30 +179,28 @@ export class LabService {
       backend: record.engine?.backend,
       finishedAt: record.finishedAt,
       message: record.message,
-      hasModel: this.hasModel(record.runId),
+      hasModel: this.runs.hasModel(record.runId),
     };
   }
 
   private record(runId: string): RunRecord {
-    const record = this.history.get(runId);
+    const record = this.runs.get(runId);
     if (!record) throw new CallError(`there is no run ${runId}`);
     return record;
   }
 
   private async report(runId: string): Promise<RunResult> {
     this.record(runId);
-    try {
-      return JSON.parse(await readFile(join(this.modelDir(runId), REPORT), 'utf8')) as RunResult;
-    } catch {
-      throw new CallError(`run ${runId} has no saved results (it failed, or its model was deleted)`);
-    }
+    const report = await this.runs.report(runId);
+    if (!report) throw new CallError(`run ${runId} has no saved results (it failed, or its model was deleted)`);
+    return report;
   }
 
   /** A run id or 'latest', as a run that has a saved model. */
   private modelRun(model: string): string {
     const runId = model === 'latest' ? this.latestModelRun() : model;
     this.record(runId);
-    if (!this.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
+    if (!this.runs.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
     return runId;
   }
 
@@ -222,7 +208,7 @@ export class LabService {
   private async loadedModel(model: string): Promise<{ runId: string; loaded: LoadedModel }> {
     await initEngine(this.settings.get().backend);
     const runId = this.modelRun(model);
-    return { runId, loaded: await this.models.get(runId, this.modelDir(runId)) };
+    return { runId, loaded: await this.models.get(runId, this.runs.modelDir(runId)) };
   }
 
   /** What a run needs beyond its request: My digits' examples, the saved model it starts from. */
@@ -237,8 +223,8 @@ export class LabService {
     if (request.initFrom) {
       const runId = request.initFrom;
       this.record(runId);
-      if (!this.hasModel(runId)) throw new CallError(`train.start.initFrom: run ${runId} has no saved model to start from`);
-      extras.initDir = this.modelDir(runId);
+      if (!this.runs.hasModel(runId)) throw new CallError(`train.start.initFrom: run ${runId} has no saved model to start from`);
+      extras.initDir = this.runs.modelDir(runId);
     }
     return extras;
   }
@@ -253,7 +239,7 @@ export class LabService {
   }
 
   private latestModelRun(): string {
-    const run = this.history.list().findLast((r) => this.hasModel(r.runId));
+    const run = this.runs.latestWithModel();
     if (!run) throw new CallError('there is no trained model yet: train one, or import one');
     return run.runId;
   }
@@ -317,7 +303,7 @@ export class LabService {
     'train.start': async (request) => {
       const runId = randomUUID();
       const extras = await this.trainExtras(request);
-      this.idleTrainer().start({ ...request, saveDir: this.modelDir(runId) }, runId, extras);
+      this.idleTrainer().start({ ...request, saveDir: this.runs.newModelDir(runId) }, runId, extras);
       this.status = { runId, paused: false, events: [] };
       this.currentSpec = request.spec;
       return { runId };
@@ -335,21 +321,20 @@ export class LabService {
       return null;
     },
     'train.status': async () => structuredClone(this.status),
-    'runs.list': async () => this.history.list().map((record) => this.summaryOf(record)),
+    'runs.list': async () => this.runs.list().map((record) => this.summaryOf(record)),
     'runs.get': async ({ runId }) => this.report(runId),
     'runs.evaluation': async ({ runId }) => (await this.report(runId)).evaluation,
     'runs.delete': async ({ runId }) => {
       if (this.trainer.running === runId) throw new CallError('that run is still training: stop it first');
       this.record(runId);
       await this.models.forget(runId);
-      this.history.remove(runId);
-      await rm(this.modelDir(runId), { recursive: true, force: true });
+      await this.runs.delete(runId);
       return null;
     },
     'models.export': async ({ runId }) => {
       this.record(runId);
-      const dir = this.modelDir(runId);
-      if (!this.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
+      const dir = this.runs.modelDir(runId);
+      if (!this.runs.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
       const modelJson = await readFile(join(dir, MODEL_JSON), 'utf8');
       const weights: Record<string, string> = {};
       for (const name of await readdir(dir)) {
@@ -359,7 +344,7 @@ export class LabService {
     },
     'models.import': async ({ files, name }) => {
       const runId = randomUUID();
-      const dir = this.modelDir(runId);
+      const dir = this.runs.newModelDir(runId);
       await initEngine(this.settings.get().backend);
       const loaded = await importUpload(files, this.options.home, dir);
       const params = loaded.model.countParams();
@@ -390,8 +375,7 @@ export class LabService {
         finishedAt: new Date().toISOString(),
         modelDir: dir,
       };
-      await writeFileAtomic(join(dir, REPORT), JSON.stringify(result));
-      this.history.add(toRecord(result));
+      await this.runs.finished(result);
       return this.summaryOf(this.record(runId));
     },
     predict: async ({ model, input, featureMaps }) => {

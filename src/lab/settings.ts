@@ -2,7 +2,7 @@
 import type Conf from 'conf';
 import type { Settings as SettingsData } from '../shared/contract';
 import { DEFAULT_MIRRORS } from '../data/download';
-import { confStore, type StoreFactory } from './store';
+import { confStore, type StoreFactory } from '../files/store';
 
 /** Bump with a migration below whenever the settings' shape changes. */
 const SCHEMA_VERSION = '1.0.0';

@@ -87,8 +87,8 @@ export class Trainer extends EventEmitter {
   }
 
   /** start() and wait for the run's result; events still go to 'event' listeners. */
-  run(request: TrainRequest, extras?: TrainExtras): Promise<RunResult> {
-    const runId = this.start(request, undefined, extras);
+  run(request: TrainRequest, extras?: TrainExtras, id?: string): Promise<RunResult> {
+    const runId = this.start(request, id, extras);
     return new Promise((resolve, reject) => {
       const listener = (event: TrainEvent) => {
         if (event.runId !== runId) return;
