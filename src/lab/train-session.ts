@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { CallArgs, TrainStatus } from '../shared/contract';
 import type { ModelSpec } from '../shared/model-spec';
-import type { BackendChoice, TrainEvent } from '../shared/training';
+import type { BackendChoice } from '../shared/backends';
+import type { TrainEvent } from '../shared/training';
 import { toExamples } from '../files/my-digits';
 import { Trainer } from '../training/trainer';
 import type { TrainExtras } from '../training/messages';

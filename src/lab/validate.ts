@@ -2,9 +2,10 @@
 // A failed check is a CallError naming the argument and what is wrong with it.
 import { INPUT_SHAPES, LAYER_TYPES, validateModelSpec, ModelSpecError, type LayerSpec, type LayerType, type ModelSpec } from '../shared/model-spec';
 import { CALL_NAMES, type CallName } from '../shared/contract';
-import { MAX_MY_DIGITS_REPEAT } from '../shared/training';
 import { MAX_DRAWING_BYTES } from '../files/my-digits';
-import { BACKENDS, LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
+import { LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
+import { BACKEND_CHOICES } from '../shared/backends';
+import { IMAGE_PIXELS, MAX_LAYERS, MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
 
 export class CallError extends Error {
   constructor(
@@ -90,7 +91,6 @@ const numbers = (length: number, min: number, max: number): Check => (value, pat
 
 // A model description's shape is checked here (fields, types); what it means (shapes, params)
 // by validateModelSpec. Either way an error inside a layer carries that layer's index.
-const MAX_LAYERS = 64;
 const SPEC_FIELDS: readonly (keyof ModelSpec)[] = ['name', 'input', 'layers', 'optimizer', 'learningRate', 'epochs', 'batchSize', 'validation'];
 const LAYER_FIELDS: { [T in LayerType]: readonly (keyof Extract<LayerSpec, { type: T }>)[] } = {
   Dense: ['type', 'units', 'activation', 'kernelInitializer'],
@@ -166,7 +166,6 @@ const DRAWING: Check = (value, path) => {
 const SPLIT = oneOf(['train', 'test']);
 const MIRROR = string(500, /^https?:\/\/\S+$/);
 const MAX_SAMPLES = 500;
-const TRAIN_IMAGES = 60000;
 
 const CHECKS: Record<CallName, Check> = {
   'engine.info': none,
@@ -178,7 +177,7 @@ const CHECKS: Record<CallName, Check> = {
   'models.presets': none,
   'models.summary': object({ spec: modelSpec }),
   'train.start': object(
-    { spec: modelSpec, limit: integer(1, TRAIN_IMAGES), seed: integer(0, 2 ** 31 - 1), myDigits: boolean, myDigitsRepeat: integer(1, MAX_MY_DIGITS_REPEAT), initFrom: RUN_ID },
+    { spec: modelSpec, limit: integer(MIN_LIMIT, TRAIN_IMAGES), seed: integer(0, MAX_SEED), myDigits: boolean, myDigitsRepeat: integer(1, MAX_MY_DIGITS_REPEAT), initFrom: RUN_ID },
     ['limit', 'seed', 'myDigits', 'myDigitsRepeat', 'initFrom'],
   ),
   'train.pause': none,
@@ -191,14 +190,14 @@ const CHECKS: Record<CallName, Check> = {
   'runs.evaluation': object({ runId: RUN_ID }),
   'models.export': object({ runId: RUN_ID }),
   'models.import': object({ files: importFiles, name: string(100) }, ['name']),
-  predict: object({ model: RUN_ID, input: numbers(784, 0, 1), featureMaps: boolean }, ['featureMaps']),
+  predict: object({ model: RUN_ID, input: numbers(IMAGE_PIXELS, 0, 1), featureMaps: boolean }, ['featureMaps']),
   'settings.get': none,
   'settings.set': object(
-    { language: oneOf(LANGUAGES), theme: oneOf(THEMES), backend: oneOf(BACKENDS), mirrors: array(MIRROR, MAX_MIRRORS) },
+    { language: oneOf(LANGUAGES), theme: oneOf(THEMES), backend: oneOf(BACKEND_CHOICES), mirrors: array(MIRROR, MAX_MIRRORS) },
     ['language', 'theme', 'backend', 'mirrors'],
   ),
   'digits.list': none,
-  'digits.add': object({ label: integer(0, 9), input: numbers(784, 0, 1), png: DRAWING }, ['png']),
+  'digits.add': object({ label: integer(0, 9), input: numbers(IMAGE_PIXELS, 0, 1), png: DRAWING }, ['png']),
   'digits.delete': object({ id: DIGIT_ID }),
   'digits.evaluate': object({ model: RUN_ID }),
 };

@@ -1,5 +1,6 @@
 // A model as plain serializable data: what the UI edits, saves and rebuilds.
 // Keras semantics: Dense with no activation is linear; names follow Keras.
+import { MAX_BATCH_SIZE, MAX_BATCH_VALUES, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_PARAMS, MAX_UNITS } from './limits';
 
 export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -77,14 +78,6 @@ export interface ModelSpec {
 }
 
 export const NUM_CLASSES = 10;
-const MAX_UNITS = 8192;
-const MAX_EPOCHS = 1000;
-const MAX_BATCH = 60000;
-// What one run may hold, so that an edited model is refused with a reason instead of
-// exhausting memory: weights (with their gradients and optimizer state), and the layer
-// outputs of one batch, which backpropagation keeps.
-const MAX_PARAMS = 25_000_000;
-const MAX_BATCH_VALUES = 100_000_000;
 
 export type Shape = number[];
 
@@ -289,14 +282,14 @@ export function validateModelSpec(spec: ModelSpec): LayerRow[] {
   if (!OPTIMIZERS.includes(spec.optimizer)) {
     throw new ModelSpecError(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(spec.optimizer)}`, -1);
   }
-  if (typeof spec.learningRate !== 'number' || !(spec.learningRate > 0 && spec.learningRate <= 10)) {
-    throw new ModelSpecError(`learning rate must be above 0 and at most 10, got ${JSON.stringify(spec.learningRate)}`, -1);
+  if (typeof spec.learningRate !== 'number' || !(spec.learningRate > 0 && spec.learningRate <= MAX_LEARNING_RATE)) {
+    throw new ModelSpecError(`learning rate must be above 0 and at most ${MAX_LEARNING_RATE}, got ${JSON.stringify(spec.learningRate)}`, -1);
   }
   if (!positiveInteger(spec.epochs, MAX_EPOCHS)) {
     throw new ModelSpecError(`epochs must be a whole number from 1 to ${MAX_EPOCHS}, got ${JSON.stringify(spec.epochs)}`, -1);
   }
-  if (!positiveInteger(spec.batchSize, MAX_BATCH)) {
-    throw new ModelSpecError(`batch size must be a whole number from 1 to ${MAX_BATCH}, got ${JSON.stringify(spec.batchSize)}`, -1);
+  if (!positiveInteger(spec.batchSize, MAX_BATCH_SIZE)) {
+    throw new ModelSpecError(`batch size must be a whole number from 1 to ${MAX_BATCH_SIZE}, got ${JSON.stringify(spec.batchSize)}`, -1);
   }
   checkSize(rows, spec.batchSize);
   const validation = spec.validation;

@@ -5,7 +5,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES, type ModelSpec } from '../shared/model-spec';
 import type { WorkersChoice } from '../shared/training';
-import { PIXELS } from './batches';
+import { IMAGE_PIXELS as PIXELS } from '../shared/limits';
 import { applyGradients, computeGradients, trainableVariables } from './gradients';
 import { layoutOf, part, sharedFloats, writeFlat, type Layout } from './flat-weights';
 import { modelPredict, type Predict } from './evaluate';

@@ -2,7 +2,8 @@
 import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
-import type { BackendChoice, RunResult, TrainEvent, TrainRequest } from '../shared/training';
+import type { BackendChoice } from '../shared/backends';
+import type { RunResult, TrainEvent, TrainRequest } from '../shared/training';
 import { validateModelSpec } from '../shared/model-spec';
 import type { FromWorker, ToWorker, TrainExtras } from './messages';
 import { startWorker } from './start-worker';

@@ -1,11 +1,11 @@
 // data.*: where the data comes from, its download, and its images.
 import type { Samples } from '../../shared/contract';
+import { IMAGE_PIXELS as PIXELS } from '../../shared/limits';
 import { describeMnist } from '../../data/mnist';
 import type { LabContext } from '../context';
 import { CallError } from '../validate';
 import type { Handlers } from './handlers';
 
-const PIXELS = 784;
 
 type DataCall = 'data.status' | 'data.download' | 'data.cancelDownload' | 'data.samples' | 'data.image';
 

@@ -3,7 +3,7 @@
 import type { RunSummary, Settings } from '../../../shared/contract';
 import { validateModelSpec, ModelSpecError, type LayerRow, type ModelSpec } from '../../../shared/model-spec';
 import { PRESETS, presetSpec } from '../../../shared/presets';
-import { MAX_MY_DIGITS_REPEAT } from '../../../shared/training';
+import { MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../../../shared/limits';
 import { lab, errorText } from './lab';
 import { TrainingState } from './training.svelte';
 
@@ -12,9 +12,6 @@ export type ViewId = (typeof VIEWS)[number];
 
 const EDITOR_KEY = 'digit-lab.editor';
 const DEFAULT_PRESET = 'mlp-256';
-export const TRAIN_IMAGES = 60000;
-export const MIN_LIMIT = 10;
-export const MAX_SEED = 2 ** 31 - 1;
 
 interface EditorSaved {
   presetId: string;
