@@ -1,6 +1,6 @@
 // Every call's argument is checked before the lab acts on it: a renderer is not trusted.
 // A failed check is a CallError naming the argument and what is wrong with it.
-import { INPUT_SHAPES, LAYER_TYPES, validateModelSpec, ModelSpecError, type LayerSpec, type LayerType, type ModelSpec } from '../shared/model-spec';
+import { INPUT_SHAPES, LAYER_TYPES, LAYERS, validateModelSpec, ModelSpecError, type LayerType, type ModelSpec } from '../shared/model-spec';
 import { CALL_NAMES, type CallName } from '../shared/contract';
 import { MAX_DRAWING_BYTES } from '../files/my-digits';
 import { LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
@@ -89,28 +89,17 @@ const numbers = (length: number, min: number, max: number): Check => (value, pat
   for (const v of value) if (typeof v !== 'number' || !(v >= min && v <= max)) fail(path, `must hold numbers from ${min} to ${max}`);
 };
 
-// A model description's shape is checked here (fields, types); what it means (shapes, params)
-// by validateModelSpec. Either way an error inside a layer carries that layer's index.
+// A model description's shape is checked here (which fields); their values and what they mean
+// (shapes, params) by validateModelSpec, against the layer table. Either way an error inside a
+// layer carries that layer's index.
 const SPEC_FIELDS: readonly (keyof ModelSpec)[] = ['name', 'input', 'layers', 'optimizer', 'learningRate', 'epochs', 'batchSize', 'validation'];
-const LAYER_FIELDS: { [T in LayerType]: readonly (keyof Extract<LayerSpec, { type: T }>)[] } = {
-  Dense: ['type', 'units', 'activation', 'kernelInitializer'],
-  Activation: ['type', 'activation'],
-  Dropout: ['type', 'rate'],
-  Conv2D: ['type', 'filters', 'kernelSize', 'strides', 'padding', 'activation', 'kernelInitializer'],
-  MaxPooling2D: ['type', 'poolSize', 'strides', 'padding'],
-  Flatten: ['type'],
-  SimpleRNN: ['type', 'units', 'activation', 'returnSequences'],
-  LSTM: ['type', 'units', 'activation', 'returnSequences'],
-  GRU: ['type', 'units', 'activation', 'returnSequences'],
-};
 const VALIDATION_FIELDS = { none: ['kind'], split: ['kind', 'fraction'], test: ['kind'] } as const;
 
 function layer(value: unknown, path: string, index: number): void {
   const where = `${path} (layer ${index + 1})`;
   if (!isObject(value)) fail(where, 'must be a layer description', index);
   if (!LAYER_TYPES.includes(value.type as LayerType)) fail(`${where}.type`, `must be one of ${LAYER_TYPES.join(', ')}, got ${shown(value.type)}`, index);
-  unknownKeys(value, LAYER_FIELDS[value.type as LayerType] as readonly string[], where, index);
-  if (value.returnSequences !== undefined && typeof value.returnSequences !== 'boolean') fail(`${where}.returnSequences`, 'must be true or false', index);
+  unknownKeys(value, ['type', ...Object.keys(LAYERS[value.type as LayerType].fields)], where, index);
 }
 
 const modelSpec: Check = (value, path) => {

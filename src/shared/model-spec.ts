@@ -1,61 +1,16 @@
 // A model as plain serializable data: what the UI edits, saves and rebuilds.
 // Keras semantics: Dense with no activation is linear; names follow Keras.
-import { MAX_BATCH_SIZE, MAX_BATCH_VALUES, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_PARAMS, MAX_UNITS } from './limits';
+// The layer types themselves (fields, ranges, defaults) are the table in layers.ts.
+import { MAX_BATCH_SIZE, MAX_BATCH_VALUES, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_PARAMS } from './limits';
+import { fieldProblem, LAYER_TYPES, LAYERS, layerFields, withDefaults, type Activation, type LayerSpec, type LayerType, type Padding, type RecurrentType } from './layers';
 
-export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
-export const INITIALIZERS = ['glorotUniform', 'randomNormal', 'heNormal'] as const;
-export type Initializer = (typeof INITIALIZERS)[number];
+export * from './layers';
+
 export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
-export const RECURRENT_TYPES = ['SimpleRNN', 'LSTM', 'GRU'] as const;
-export type RecurrentType = (typeof RECURRENT_TYPES)[number];
-export const PADDINGS = ['same', 'valid'] as const;
-export type Padding = (typeof PADDINGS)[number];
 
 /** Keras's default learning rates. */
 export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 };
-
-export type DenseLayer = { type: 'Dense'; units: number; activation?: Activation; kernelInitializer?: Initializer };
-export type ActivationLayer = { type: 'Activation'; activation: Activation };
-export type DropoutLayer = { type: 'Dropout'; rate: number };
-export type Conv2DLayer = {
-  type: 'Conv2D';
-  filters: number;
-  kernelSize: number;
-  strides?: number;
-  padding?: Padding;
-  activation?: Activation;
-  kernelInitializer?: Initializer;
-};
-export type MaxPooling2DLayer = { type: 'MaxPooling2D'; poolSize: number; strides?: number; padding?: Padding };
-export type FlattenLayer = { type: 'Flatten' };
-export type RecurrentLayer = {
-  type: RecurrentType;
-  units: number;
-  activation?: Activation;
-  returnSequences?: boolean;
-};
-export type LayerSpec =
-  | DenseLayer
-  | ActivationLayer
-  | DropoutLayer
-  | Conv2DLayer
-  | MaxPooling2DLayer
-  | FlattenLayer
-  | RecurrentLayer;
-export type LayerType = LayerSpec['type'];
-export const LAYER_TYPES: readonly LayerType[] = [
-  'Dense',
-  'Activation',
-  'Dropout',
-  'Conv2D',
-  'MaxPooling2D',
-  'Flatten',
-  'SimpleRNN',
-  'LSTM',
-  'GRU',
-];
 
 /** How the 28×28 image is fed: flat 784 (MLP), 28 steps × 28 pixels (RNN), 28×28×1 (CNN). */
 export const INPUT_SHAPES = { flat: [784], sequence: [28, 28], image: [28, 28, 1] } as const;
@@ -99,24 +54,8 @@ export interface LayerRow {
   params: number;
 }
 
-const SNAKE_NAMES: Record<LayerType, string> = {
-  Dense: 'dense',
-  Activation: 'activation',
-  Dropout: 'dropout',
-  Conv2D: 'conv2d',
-  MaxPooling2D: 'max_pooling2d',
-  Flatten: 'flatten',
-  SimpleRNN: 'simple_rnn',
-  LSTM: 'lstm',
-  GRU: 'gru',
-};
-
 /** Weight matrices per recurrent cell: one for SimpleRNN, four gates for LSTM, three for GRU. */
 const RECURRENT_GATES: Record<RecurrentType, number> = { SimpleRNN: 1, LSTM: 4, GRU: 3 };
-
-export function isRecurrent(layer: LayerSpec): layer is RecurrentLayer {
-  return (RECURRENT_TYPES as readonly string[]).includes(layer.type);
-}
 
 function describe(layer: LayerSpec, index: number): string {
   return `layer ${index + 1} (${layer.type})`;
@@ -126,21 +65,11 @@ function positiveInteger(value: unknown, max: number): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max;
 }
 
-function requireInteger(layer: LayerSpec, index: number, field: string, value: unknown, max: number): void {
-  if (!positiveInteger(value, max)) {
-    throw new ModelSpecError(
-      `${describe(layer, index)}: ${field} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`,
-      index,
-    );
-  }
-}
-
-function requireOneOf(layer: LayerSpec, index: number, field: string, value: unknown, allowed: readonly string[]): void {
-  if (value !== undefined && !allowed.includes(value as string)) {
-    throw new ModelSpecError(
-      `${describe(layer, index)}: ${field} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`,
-      index,
-    );
+/** Checks every field of a layer against the layer table. */
+function checkFields(layer: LayerSpec, index: number): void {
+  for (const [name, field] of layerFields(layer.type)) {
+    const problem = fieldProblem(field, (layer as Record<string, unknown>)[name]);
+    if (problem) throw new ModelSpecError(`${describe(layer, index)}: ${name} ${problem}`, index);
   }
 }
 
@@ -156,33 +85,25 @@ function layerOutput(layer: LayerSpec, index: number, input: Shape): { shape: Sh
       index,
     );
   };
+  if (!Object.hasOwn(LAYERS, layer.type)) {
+    const unknown = layer as { type?: unknown };
+    throw new ModelSpecError(`layer ${index + 1}: unknown type ${JSON.stringify(unknown.type)}; use one of ${LAYER_TYPES.join(', ')}`, index);
+  }
+  const kind = LAYERS[layer.type].kind;
+  if (kind === 'convolution' && input.length !== 3) rankError('an image (height × width × channels)');
+  if (kind === 'recurrent' && input.length !== 2) rankError('a sequence (steps × features)');
+  checkFields(layer, index);
   switch (layer.type) {
     case 'Dense': {
-      requireInteger(layer, index, 'units', layer.units, MAX_UNITS);
-      requireOneOf(layer, index, 'activation', layer.activation, ACTIVATIONS);
-      requireOneOf(layer, index, 'kernelInitializer', layer.kernelInitializer, INITIALIZERS);
       const features = input[input.length - 1];
       return { shape: [...input.slice(0, -1), layer.units], params: features * layer.units + layer.units };
     }
     case 'Activation':
-      if (!ACTIVATIONS.includes(layer.activation)) requireOneOf(layer, index, 'activation', layer.activation ?? '', ACTIVATIONS);
-      return { shape: input, params: 0 };
     case 'Dropout':
-      if (typeof layer.rate !== 'number' || !(layer.rate >= 0 && layer.rate < 1)) {
-        throw new ModelSpecError(`${describe(layer, index)}: rate must be at least 0 and below 1, got ${JSON.stringify(layer.rate)}`, index);
-      }
       return { shape: input, params: 0 };
     case 'Conv2D': {
-      if (input.length !== 3) rankError('an image (height × width × channels)');
-      requireInteger(layer, index, 'filters', layer.filters, MAX_UNITS);
-      requireInteger(layer, index, 'kernelSize', layer.kernelSize, 28);
-      requireInteger(layer, index, 'strides', layer.strides ?? 1, 28);
-      requireOneOf(layer, index, 'padding', layer.padding, PADDINGS);
-      requireOneOf(layer, index, 'activation', layer.activation, ACTIVATIONS);
-      requireOneOf(layer, index, 'kernelInitializer', layer.kernelInitializer, INITIALIZERS);
       const [height, width, channels] = input;
-      const padding = layer.padding ?? 'valid';
-      const strides = layer.strides ?? 1;
+      const { padding, strides } = withDefaults(layer);
       const outHeight = windowOutput(height, layer.kernelSize, strides, padding);
       const outWidth = windowOutput(width, layer.kernelSize, strides, padding);
       if (outHeight < 1 || outWidth < 1) {
@@ -195,13 +116,8 @@ function layerOutput(layer: LayerSpec, index: number, input: Shape): { shape: Sh
       return { shape: [outHeight, outWidth, layer.filters], params };
     }
     case 'MaxPooling2D': {
-      if (input.length !== 3) rankError('an image (height × width × channels)');
-      requireInteger(layer, index, 'poolSize', layer.poolSize, 28);
-      requireInteger(layer, index, 'strides', layer.strides ?? layer.poolSize, 28);
-      requireOneOf(layer, index, 'padding', layer.padding, PADDINGS);
       const [height, width, channels] = input;
-      const strides = layer.strides ?? layer.poolSize;
-      const padding = layer.padding ?? 'valid';
+      const { padding, strides } = withDefaults(layer);
       const outHeight = windowOutput(height, layer.poolSize, strides, padding);
       const outWidth = windowOutput(width, layer.poolSize, strides, padding);
       if (outHeight < 1 || outWidth < 1) {
@@ -214,19 +130,9 @@ function layerOutput(layer: LayerSpec, index: number, input: Shape): { shape: Sh
     case 'SimpleRNN':
     case 'LSTM':
     case 'GRU': {
-      if (input.length !== 2) rankError('a sequence (steps × features)');
-      requireInteger(layer, index, 'units', layer.units, MAX_UNITS);
-      requireOneOf(layer, index, 'activation', layer.activation, ACTIVATIONS);
       const [steps, features] = input;
       const params = RECURRENT_GATES[layer.type] * (layer.units * (features + layer.units) + layer.units);
       return { shape: layer.returnSequences ? [steps, layer.units] : [layer.units], params };
-    }
-    default: {
-      const unknown = layer as { type?: unknown };
-      throw new ModelSpecError(
-        `layer ${index + 1}: unknown type ${JSON.stringify(unknown.type)}; use one of ${LAYER_TYPES.join(', ')}`,
-        index,
-      );
     }
   }
 }
@@ -260,7 +166,7 @@ export function inferLayers(spec: ModelSpec): LayerRow[] {
     // Keras 2.2 numbering, as the seeds print it: dense_1, dense_2, …
     const nth = (counts.get(layer.type) ?? 0) + 1;
     counts.set(layer.type, nth);
-    const name = `${SNAKE_NAMES[layer.type]}_${nth}`;
+    const name = `${LAYERS[layer.type].kerasName}_${nth}`;
     return { name, type: layer.type, outputShape: next, params };
   });
   const last = spec.layers.length - 1;
