@@ -39,7 +39,8 @@ export class LabContext {
     this.runs = new RunStore(options.home, options.createStore ?? confStore);
     this.myDigits = new MyDigitsStore(options.home);
     this.mnist = new MnistSource(options.cacheDir ?? defaultCacheDir());
-    this.training = new TrainSession(this);
+    const { settings, runs, myDigits } = this;
+    this.training = new TrainSession({ settings, runs, myDigits, cacheDir: this.mnist.cacheDir, emit: (event) => this.emit('train.event', event) });
   }
 
   emit<E extends EventName>(event: E, payload: LabEvents[E]): void {

@@ -5,11 +5,21 @@ import type { CallArgs, TrainStatus } from '../shared/contract';
 import type { ModelSpec } from '../shared/model-spec';
 import type { BackendChoice } from '../shared/backends';
 import type { TrainEvent } from '../shared/training';
-import { toExamples } from '../files/my-digits';
+import { toExamples, type MyDigitsStore } from '../files/my-digits';
+import type { RunStore } from '../files/run-store';
 import { Trainer } from '../training/trainer';
 import type { TrainExtras } from '../training/messages';
-import type { LabContext } from './context';
+import type { Settings } from './settings';
 import { CallError } from './validate';
+
+/** What a session works with: the lab's stores, where the data is cached, and where its events go. */
+export interface SessionDeps {
+  settings: Settings;
+  runs: RunStore;
+  myDigits: MyDigitsStore;
+  cacheDir: string;
+  emit: (event: TrainEvent) => void;
+}
 
 /** Batch events kept for a view that opens mid-run; epoch events are all kept. */
 const KEPT_BATCH_EVENTS = 200;
@@ -21,7 +31,7 @@ export class TrainSession {
   /** the spec of the current run, so a run that fails before it starts is still recorded */
   private currentSpec: ModelSpec | null = null;
 
-  constructor(private readonly lab: LabContext) {
+  constructor(private readonly lab: SessionDeps) {
     this.trainerBackend = lab.settings.get().backend;
     this.trainer = this.newTrainer(this.trainerBackend);
   }
@@ -61,7 +71,7 @@ export class TrainSession {
   }
 
   private newTrainer(backend: BackendChoice): Trainer {
-    const trainer = new Trainer({ backend, cacheDir: this.lab.mnist.cacheDir });
+    const trainer = new Trainer({ backend, cacheDir: this.lab.cacheDir });
     trainer.on('event', (event) => void this.onEvent(event));
     return trainer;
   }
@@ -88,7 +98,7 @@ export class TrainSession {
     }
     if (request.initFrom) {
       const runId = request.initFrom;
-      this.lab.record(runId);
+      if (!this.lab.runs.get(runId)) throw new CallError(`there is no run ${runId}`);
       if (!this.lab.runs.hasModel(runId)) throw new CallError(`train.start.initFrom: run ${runId} has no saved model to start from`);
       extras.initDir = this.lab.runs.modelDir(runId);
     }
@@ -115,6 +125,6 @@ export class TrainSession {
         status.events.splice(status.events.findIndex((e) => e.type === 'batch'), 1);
       }
     }
-    this.lab.emit('train.event', event);
+    this.lab.emit(event);
   }
 }
