@@ -1,4 +1,4 @@
-// My digits (issue 5, "Teach it"): the store in the lab's home, the calls that list, add,
+// My digits ("Right digit?" in the Paint view): the store in the lab's home, the calls that list, add,
 // delete and evaluate on them, and fine-tuning on MNIST plus My digits, all on real MNIST
 // digits and a real trained model.
 import { after, before, test } from 'node:test';
