@@ -245,7 +245,7 @@ test('fine-tuning with myDigits adds them to every epoch (repeated as asked); in
   const other = { ...presetSpec('mlp-256'), epochs: 1, validation: { kind: 'none' } as const };
   await assert.rejects(trainToEnd({ spec: other, limit: 200, initFrom: mine.result.runId }), /initFrom: the saved model's weights .* do not fit this model's/);
   await assert.rejects(call('train.start', { spec, limit: 200, initFrom: 'no-such-run' }), /there is no run no-such-run/);
-  await assert.rejects(call('train.start', { spec, myDigits: 'yes' }), /^CallError: train\.start\.myDigits must be true or false/);
+  await assert.rejects(call('train.start', { spec, myDigits: 'yes' }), /^LabError: train\.start\.myDigits must be true or false/);
   await assert.rejects(call('train.start', { spec, myDigits: true, myDigitsRepeat: 0 }), /train\.start\.myDigitsRepeat must be a whole number from 1 to 100/);
 
   for (const digit of (await call<MyDigitsList>('digits.list')).digits) await call('digits.delete', { id: digit.id });

@@ -12,7 +12,7 @@ import { Settings } from './settings';
 import { ModelCache } from './model-cache';
 import { MnistSource } from './mnist-source';
 import { TrainSession } from './train-session';
-import { CallError } from './validate';
+import { LabError } from './lab-error';
 
 export interface LabServiceOptions {
   /** where models, run history and settings live (labHome() in the app) */
@@ -55,7 +55,7 @@ export class LabContext {
 
   record(runId: string): RunRecord {
     const record = this.runs.get(runId);
-    if (!record) throw new CallError(`there is no run ${runId}`);
+    if (!record) throw new LabError('run.unknown', { runId });
     return record;
   }
 
@@ -63,7 +63,7 @@ export class LabContext {
   modelRun(model: string): string {
     const runId = model === 'latest' ? this.latestModelRun() : model;
     this.record(runId);
-    if (!this.runs.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
+    if (!this.runs.hasModel(runId)) throw new LabError('run.noModel', { runId });
     return runId;
   }
 
@@ -76,7 +76,7 @@ export class LabContext {
 
   private latestModelRun(): string {
     const run = this.runs.latestWithModel();
-    if (!run) throw new CallError('there is no trained model yet: train one, or import one');
+    if (!run) throw new LabError('run.noModelYet');
     return run.runId;
   }
 }

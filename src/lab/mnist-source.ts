@@ -2,7 +2,7 @@
 import type { DownloadProgressEvent } from '../shared/contract';
 import { loadMnist, type Mnist } from '../data/mnist';
 import { downloadMnist, type DownloadResult } from '../data/download';
-import { CallError } from './validate';
+import { LabError } from './lab-error';
 
 export class MnistSource {
   private data: Promise<Mnist> | null = null;
@@ -31,7 +31,7 @@ export class MnistSource {
 
   /** Downloads MNIST into the cache, one download at a time; the next get() reads what it brought. */
   async download(mirrors: string[], onProgress: (progress: DownloadProgressEvent) => void): Promise<DownloadResult> {
-    if (this.downloading) throw new CallError('a download is already running');
+    if (this.downloading) throw new LabError('data.downloadRunning');
     this.downloading = new AbortController();
     try {
       const result = await downloadMnist({ cacheDir: this.cacheDir, mirrors, signal: this.downloading.signal, onProgress });

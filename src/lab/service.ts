@@ -5,7 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CallName, CallReply, EventName, LabEvents } from '../shared/contract';
 import { LabContext, type LabServiceOptions } from './context';
-import { CallError, validateCall } from './validate';
+import { validateCall } from './validate';
+import { LabError } from './lab-error';
 import type { Handlers } from './calls/handlers';
 import { engineCalls } from './calls/engine';
 import { dataCalls } from './calls/data';
@@ -41,20 +42,21 @@ export class LabService {
     return () => this.lab.events.off(event, listener);
   }
 
-  /** Validates and runs one call; any failure is an Error whose message the user can act on (CallError for a bad call). */
+  /** Validates and runs one call; any failure is an Error whose message the user can act on (a LabError, with its code, for what the lab refuses). */
   async call(name: unknown, args: unknown): Promise<unknown> {
     const call = validateCall(name, args);
     const handler = this.handlers[call] as (args: unknown) => Promise<unknown>;
     return handler(args ?? null);
   }
 
-  /** call() as both transports answer it: the result, or the error's message (and the layer at fault). Never throws. */
+  /** call() as both transports answer it: the result, or the error's message (with its code and the layer at fault). Never throws. */
   async answer(name: unknown, args: unknown): Promise<CallReply> {
     try {
       return { result: (await this.call(name, args)) ?? null } as CallReply;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      return error instanceof CallError && error.layer !== undefined ? { error: message, layer: error.layer } : { error: message };
+      if (!(error instanceof LabError)) return { error: message };
+      return { error: message, code: error.code, params: error.params, ...(error.layer !== undefined ? { layer: error.layer } : {}) };
     }
   }
 

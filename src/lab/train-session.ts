@@ -10,7 +10,7 @@ import type { RunStore } from '../files/run-store';
 import { Trainer } from '../training/trainer';
 import type { TrainExtras } from '../training/messages';
 import type { Settings } from './settings';
-import { CallError } from './validate';
+import { LabError } from './lab-error';
 
 /** What a session works with: the lab's stores, where the data is cached, and where its events go. */
 export interface SessionDeps {
@@ -92,14 +92,14 @@ export class TrainSession {
     const extras: TrainExtras = {};
     if (request.myDigits) {
       const digits = await this.lab.myDigits.list();
-      if (digits.length === 0) throw new CallError('train.start.myDigits: there are no My digits yet: label some drawings in the Paint view first');
+      if (digits.length === 0) throw new LabError('train.noMyDigits', { path: 'train.start.myDigits' });
       const { count, images, labels } = toExamples(digits);
       extras.myDigits = { count, images, labels };
     }
     if (request.initFrom) {
       const runId = request.initFrom;
-      if (!this.lab.runs.get(runId)) throw new CallError(`there is no run ${runId}`);
-      if (!this.lab.runs.hasModel(runId)) throw new CallError(`train.start.initFrom: run ${runId} has no saved model to start from`);
+      if (!this.lab.runs.get(runId)) throw new LabError('run.unknown', { runId });
+      if (!this.lab.runs.hasModel(runId)) throw new LabError('train.initFromNoModel', { path: 'train.start.initFrom', runId });
       extras.initDir = this.lab.runs.modelDir(runId);
     }
     return extras;

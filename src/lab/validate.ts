@@ -1,27 +1,18 @@
 // Every call's argument is checked before the lab acts on it: a renderer is not trusted.
-// A failed check is a CallError naming the argument and what is wrong with it.
+// A failed check is a LabError naming the argument and what is wrong with it.
 import { INPUT_SHAPES, LAYER_TYPES, LAYERS, validateModelSpec, ModelSpecError, type LayerType, type ModelSpec } from '../shared/model-spec';
 import { CALL_NAMES, type CallName } from '../shared/contract';
+import { LabError } from './lab-error';
 import { MAX_DRAWING_BYTES } from '../files/my-digits';
 import { LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
 import { BACKEND_CHOICES } from '../shared/backends';
 import { IMAGE_PIXELS, MAX_LAYERS, MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
 
-export class CallError extends Error {
-  constructor(
-    message: string,
-    /** for a model description: the index of the layer that breaks it */
-    readonly layer?: number,
-  ) {
-    super(message);
-    this.name = 'CallError';
-  }
-}
 
 type Check = (value: unknown, path: string) => void;
 
 function fail(path: string, problem: string, layer?: number): never {
-  throw new CallError(`${path} ${problem}`, layer);
+  throw new LabError('call.badArgument', { path, problem }, layer);
 }
 
 const shown = (value: unknown): string => (JSON.stringify(value) ?? String(value)).slice(0, 60);
@@ -116,7 +107,7 @@ const modelSpec: Check = (value, path) => {
   try {
     validateModelSpec(value as unknown as ModelSpec);
   } catch (error) {
-    if (error instanceof ModelSpecError) throw new CallError(`${path}: ${error.message}`, error.layer >= 0 ? error.layer : undefined);
+    if (error instanceof ModelSpecError) throw new LabError('call.badModel', { path, problem: error.message }, error.layer >= 0 ? error.layer : undefined);
     throw error;
   }
 };
@@ -194,10 +185,10 @@ const CHECKS: Record<CallName, Check> = {
 /** The calls this module has a check for (the contract test compares them with CALL_NAMES). */
 export const VALIDATED_CALLS: readonly string[] = Object.keys(CHECKS);
 
-/** Throws CallError unless `name` is a call of the contract and `args` fits it. */
+/** Throws LabError unless `name` is a call of the contract and `args` fits it. */
 export function validateCall(name: unknown, args: unknown): CallName {
   if (typeof name !== 'string' || !(CALL_NAMES as readonly string[]).includes(name)) {
-    throw new CallError(`unknown call ${shown(name)}`);
+    throw new LabError('call.unknown', { call: shown(name) });
   }
   CHECKS[name as CallName](args, name);
   return name as CallName;

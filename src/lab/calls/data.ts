@@ -3,7 +3,7 @@ import type { Samples } from '../../shared/contract';
 import { IMAGE_PIXELS as PIXELS } from '../../shared/limits';
 import { describeMnist } from '../../data/mnist';
 import type { LabContext } from '../context';
-import { CallError } from '../validate';
+import { LabError } from '../lab-error';
 import type { Handlers } from './handlers';
 
 
@@ -22,7 +22,7 @@ export function dataCalls(lab: LabContext): Handlers<DataCall> {
         const result = await lab.mnist.download(mirrors ?? lab.settings.get().mirrors, (progress) => lab.emit('data.progress', progress));
         return { ok: true, files: result.files };
       } catch (error) {
-        if (error instanceof CallError) throw error;
+        if (error instanceof LabError) throw error;
         return { ok: false, message: (error as Error).message, files: [] };
       }
     },
@@ -45,7 +45,7 @@ export function dataCalls(lab: LabContext): Handlers<DataCall> {
     },
     'data.image': async ({ split, index }) => {
       const set = (await lab.mnist.get())[split];
-      if (index >= set.count) throw new CallError(`data.image.index must be below ${set.count} for the ${split} set`);
+      if (index >= set.count) throw new LabError('data.imageIndex', { path: 'data.image.index', count: set.count, split });
       return { split, index, label: set.labels[index], pixels: Array.from(set.pixels.subarray(index * PIXELS, (index + 1) * PIXELS)) };
     },
   };

@@ -5,7 +5,7 @@ import { confusionMatrix } from '../../shared/training';
 import { checkDrawing, MyDigitsError, toExamples, type MyDigit } from '../../files/my-digits';
 import { predictAll } from '../../training/evaluate';
 import type { LabContext } from '../context';
-import { CallError } from '../validate';
+import { LabError } from '../lab-error';
 import type { Handlers } from './handlers';
 
 type DigitsCall = 'digits.list' | 'digits.add' | 'digits.delete' | 'digits.evaluate';
@@ -24,17 +24,17 @@ export function digitsCalls(lab: LabContext): Handlers<DigitsCall> {
         const drawing = png === undefined ? undefined : checkDrawing(new Uint8Array(Buffer.from(png, 'base64')), 'digits.add.png');
         return digitSummary(await lab.myDigits.add({ label, pixels, png: drawing }));
       } catch (error) {
-        if (error instanceof MyDigitsError) throw new CallError(error.message);
+        if (error instanceof MyDigitsError) throw new LabError('files.refused', { reason: error.message });
         throw error;
       }
     },
     'digits.delete': async ({ id }) => {
-      if (!(await lab.myDigits.delete(id))) throw new CallError(`there is no My digit ${id}`);
+      if (!(await lab.myDigits.delete(id))) throw new LabError('digits.unknown', { id });
       return null;
     },
     'digits.evaluate': async ({ model }) => {
       const digits = await lab.myDigits.list();
-      if (digits.length === 0) throw new CallError('there are no My digits to evaluate on yet: label some drawings in the Paint view first');
+      if (digits.length === 0) throw new LabError('digits.noneToEvaluate');
       const { runId, loaded } = await lab.loadedModel(model);
       const examples = toExamples(digits);
       const scored = await predictAll(loaded.model, examples, loaded.inputShape, () => nextTurn());

@@ -11,7 +11,7 @@ import { evaluate } from '../../training/evaluate';
 import { MODEL_JSON } from '../../files/model-files';
 import type { LabContext } from '../context';
 import { importUpload } from '../import-upload';
-import { CallError } from '../validate';
+import { LabError } from '../lab-error';
 import type { Handlers } from './handlers';
 import { runSummary } from './runs';
 
@@ -27,7 +27,7 @@ export function modelsCalls(lab: LabContext): Handlers<ModelsCall> {
     'models.export': async ({ runId }) => {
       lab.record(runId);
       const dir = lab.runs.modelDir(runId);
-      if (!lab.runs.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
+      if (!lab.runs.hasModel(runId)) throw new LabError('run.noModel', { runId });
       const modelJson = await readFile(join(dir, MODEL_JSON), 'utf8');
       const weights: Record<string, string> = {};
       for (const name of await readdir(dir)) {
@@ -47,7 +47,7 @@ export function modelsCalls(lab: LabContext): Handlers<ModelsCall> {
         evaluation = await evaluate(loaded.model, (await lab.mnist.get()).test, loaded.inputShape, () => nextTurn());
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
-        throw new CallError(`the model was read, but could not be evaluated on the test set: ${(error as Error).message}`);
+        throw new LabError('models.notEvaluated', { reason: (error as Error).message });
       } finally {
         loaded.model.dispose();
       }

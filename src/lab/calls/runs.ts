@@ -4,7 +4,7 @@ import type { RunResult } from '../../shared/training';
 import type { RunRecord } from '../../files/runs';
 import type { RunStore } from '../../files/run-store';
 import type { LabContext } from '../context';
-import { CallError } from '../validate';
+import { LabError } from '../lab-error';
 import type { Handlers } from './handlers';
 
 type RunsCall = 'runs.list' | 'runs.get' | 'runs.evaluation' | 'runs.delete';
@@ -13,7 +13,7 @@ export function runsCalls(lab: LabContext): Handlers<RunsCall> {
   const report = async (runId: string): Promise<RunResult> => {
     lab.record(runId);
     const result = await lab.runs.report(runId);
-    if (!result) throw new CallError(`run ${runId} has no saved results (it failed, or its model was deleted)`);
+    if (!result) throw new LabError('run.noResults', { runId });
     return result;
   };
   return {
@@ -21,7 +21,7 @@ export function runsCalls(lab: LabContext): Handlers<RunsCall> {
     'runs.get': async ({ runId }) => report(runId),
     'runs.evaluation': async ({ runId }) => (await report(runId)).evaluation,
     'runs.delete': async ({ runId }) => {
-      if (lab.training.running === runId) throw new CallError('that run is still training: stop it first');
+      if (lab.training.running === runId) throw new LabError('run.stillTraining');
       lab.record(runId);
       await lab.models.forget(runId);
       await lab.runs.delete(runId);

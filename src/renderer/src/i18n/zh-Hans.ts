@@ -2,6 +2,22 @@
 import type { Messages } from './en';
 
 export const zhHans: Messages = {
+  'error.call.unknown': '未知的调用 {call}',
+  'error.call.badArgument': '参数不正确：{path} {problem}',
+  'error.call.badModel': '模型描述不正确：{path}：{problem}',
+  'error.run.unknown': '没有训练记录 {runId}',
+  'error.run.noModel': '训练记录 {runId} 没有保存的模型',
+  'error.run.noModelYet': '还没有训练好的模型：请先训练或导入一个',
+  'error.run.noResults': '训练记录 {runId} 没有保存的结果（训练失败，或模型已删除）',
+  'error.run.stillTraining': '这次训练仍在进行：请先停止它',
+  'error.train.noMyDigits': '还没有“我的数字”：请先在“手写板”中标记一些手写数字',
+  'error.train.initFromNoModel': '训练记录 {runId} 没有可作为起点的已保存模型',
+  'error.data.imageIndex': '{path} 必须小于 {count}（{split} 数据集）',
+  'error.data.downloadRunning': '已有一个下载正在进行',
+  'error.models.notEvaluated': '已读取模型，但无法在测试集上评估：{reason}',
+  'error.files.refused': '{reason}',
+  'error.digits.unknown': '没有这个“我的数字”：{id}',
+  'error.digits.noneToEvaluate': '还没有可评估的“我的数字”：请先在“手写板”中标记一些手写数字',
   'app.tagline': '像 Keras 教程那样，训练、观察并比较 MNIST 手写数字分类模型。',
   'nav.label': '视图',
   'nav.data': '数据',

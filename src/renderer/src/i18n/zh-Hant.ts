@@ -2,6 +2,22 @@
 import type { Messages } from './en';
 
 export const zhHant: Messages = {
+  'error.call.unknown': '未知的呼叫 {call}',
+  'error.call.badArgument': '參數不正確：{path} {problem}',
+  'error.call.badModel': '模型描述不正確：{path}：{problem}',
+  'error.run.unknown': '沒有訓練紀錄 {runId}',
+  'error.run.noModel': '訓練紀錄 {runId} 沒有儲存的模型',
+  'error.run.noModelYet': '還沒有訓練好的模型：請先訓練或匯入一個',
+  'error.run.noResults': '訓練紀錄 {runId} 沒有儲存的結果（訓練失敗，或模型已刪除）',
+  'error.run.stillTraining': '這次訓練仍在進行：請先停止它',
+  'error.train.noMyDigits': '還沒有「我的數字」：請先在「手寫板」中標記一些手寫數字',
+  'error.train.initFromNoModel': '訓練紀錄 {runId} 沒有可作為起點的儲存模型',
+  'error.data.imageIndex': '{path} 必須小於 {count}（{split} 資料集）',
+  'error.data.downloadRunning': '已有一個下載正在進行',
+  'error.models.notEvaluated': '已讀取模型，但無法在測試集上評估：{reason}',
+  'error.files.refused': '{reason}',
+  'error.digits.unknown': '沒有這個「我的數字」：{id}',
+  'error.digits.noneToEvaluate': '還沒有可評估的「我的數字」：請先在「手寫板」中標記一些手寫數字',
   'app.tagline': '像 Keras 教學那樣，訓練、觀察並比較 MNIST 手寫數字分類模型。',
   'nav.label': '檢視',
   'nav.data': '資料',
