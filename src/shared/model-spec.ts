@@ -1,7 +1,7 @@
 // A model as plain serializable data: what the UI edits, saves and rebuilds.
 // Keras semantics: Dense with no activation is linear; names follow Keras.
 // The layer types themselves (fields, ranges, defaults) are the table in layers.ts.
-import { MAX_BATCH_SIZE, MAX_BATCH_VALUES, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_PARAMS } from './limits';
+import { IMAGE_PIXELS, IMAGE_SIDE, MAX_BATCH_SIZE, MAX_BATCH_VALUES, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_PARAMS } from './limits';
 import { fieldProblem, LAYER_TYPES, LAYERS, layerFields, withDefaults, type Activation, type LayerSpec, type LayerType, type Padding, type RecurrentType } from './layers';
 
 export * from './layers';
@@ -13,7 +13,7 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 };
 
 /** How the 28×28 image is fed: flat 784 (MLP), 28 steps × 28 pixels (RNN), 28×28×1 (CNN). */
-export const INPUT_SHAPES = { flat: [784], sequence: [28, 28], image: [28, 28, 1] } as const;
+export const INPUT_SHAPES = { flat: [IMAGE_PIXELS], sequence: [IMAGE_SIDE, IMAGE_SIDE], image: [IMAGE_SIDE, IMAGE_SIDE, 1] } as const;
 export type InputKind = keyof typeof INPUT_SHAPES;
 
 export type Validation =
