@@ -4,6 +4,7 @@
 // layer type is a type below, its entry, its output shape (model-spec.ts) and its builder line
 // (models/build.ts); the compiler points at each.
 import { IMAGE_SIDE, MAX_UNITS } from './limits';
+import type { ErrorCode, ErrorParams } from './error-codes';
 
 export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -167,20 +168,20 @@ export function withDefaults<L extends LayerSpec>(layer: L): Required<L> {
   return full as Required<L>;
 }
 
-/** What is wrong with a field's value (undefined when it is right), as "must be …, got …". */
-export function fieldProblem(field: Field, value: unknown): string | undefined {
+/** What is wrong with a field's value, as an error code and its parameters; undefined when it is right. */
+export function fieldProblem(field: Field, value: unknown): { code: ErrorCode; params: ErrorParams } | undefined {
   if (value === undefined && (field.default !== undefined || field.defaultFrom !== undefined)) return undefined;
-  const got = `got ${JSON.stringify(field.kind === 'choice' ? (value ?? '') : value)}`;
+  const got = String(JSON.stringify(field.kind === 'choice' ? (value ?? '') : value));
   switch (field.kind) {
     case 'integer':
       return typeof value === 'number' && Number.isInteger(value) && value >= field.min && value <= field.max
         ? undefined
-        : `must be a whole number from ${field.min} to ${field.max}, ${got}`;
+        : { code: 'model.fieldRange', params: { min: field.min, max: field.max, got } };
     case 'fraction':
-      return typeof value === 'number' && value >= 0 && value < 1 ? undefined : `must be at least 0 and below 1, ${got}`;
+      return typeof value === 'number' && value >= 0 && value < 1 ? undefined : { code: 'model.fieldFraction', params: { got } };
     case 'choice':
-      return field.choices.includes(value as string) ? undefined : `must be one of ${field.choices.join(', ')}, ${got}`;
+      return field.choices.includes(value as string) ? undefined : { code: 'model.fieldChoice', params: { choices: field.choices.join(', '), got } };
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : `must be true or false, ${got}`;
+      return typeof value === 'boolean' ? undefined : { code: 'model.fieldBoolean', params: { got } };
   }
 }

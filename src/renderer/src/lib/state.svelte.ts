@@ -5,6 +5,7 @@ import { validateModelSpec, ModelSpecError, type LayerRow, type ModelSpec } from
 import { PRESETS, presetSpec } from '../../../shared/presets';
 import { MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../../../shared/limits';
 import { lab, errorText } from './lab';
+import { t } from '../i18n/index.svelte';
 import { TrainingState } from './training.svelte';
 
 export const VIEWS = ['data', 'model', 'train', 'evaluate', 'runs', 'paint', 'settings'] as const;
@@ -34,7 +35,7 @@ export function checkSpec(spec: ModelSpec): SpecCheck {
   try {
     return { rows: validateModelSpec(spec), error: null, layer: null };
   } catch (error) {
-    if (error instanceof ModelSpecError) return { rows: null, error: error.message, layer: error.layer };
+    if (error instanceof ModelSpecError) return { rows: null, error: t(`error.${error.code}`, error.params), layer: error.layer };
     return { rows: null, error: errorText(error), layer: -1 };
   }
 }
