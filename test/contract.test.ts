@@ -112,10 +112,16 @@ test('the preload at work, against a stand-in for Electron', async () => {
   fake.ipcRenderer.reply = { result: [1, 2] };
   assert.deepEqual(await lab.call('runs.list', null), [1, 2]);
   assert.deepEqual(fake.ipcRenderer.invoked.at(-1), [IPC_CALL, 'runs.list', null]);
-  // A refusal crosses the contextBridge as a plain object, so the layer survives it.
-  fake.ipcRenderer.reply = { error: 'layer 2 breaks it', layer: 1 };
+  // A refusal crosses the contextBridge as a plain object, so its code, parameters and layer survive it.
+  const refusal = { error: 'models.summary.spec: layer 2 breaks it', code: 'call.badModel', params: { path: 'models.summary.spec', problem: 'layer 2 breaks it' }, layer: 1 };
+  fake.ipcRenderer.reply = refusal;
   await assert.rejects(lab.call('models.summary', null as never), (reason: unknown) => {
-    assert.deepEqual(reason, { error: 'layer 2 breaks it', layer: 1 });
+    assert.deepEqual(reason, refusal);
+    return true;
+  });
+  fake.ipcRenderer.reply = { error: 'the disk is full' };
+  await assert.rejects(lab.call('runs.list', null), (reason: unknown) => {
+    assert.deepEqual(reason, { error: 'the disk is full' });
     return true;
   });
 

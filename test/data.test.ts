@@ -23,7 +23,7 @@ async function cacheOfAllFour(name: string): Promise<string> {
   return cache;
 }
 
-test('the embedded MNIST verifies and parses: shapes, SPEC §1 label counts and hashes', async (t) => {
+test('the embedded MNIST verifies and parses: shapes, label counts and hashes', async (t) => {
   const started = performance.now();
   const data = await loadMnist();
   t.diagnostic(`verify + parse + floats of 70,000 images: ${Math.round(performance.now() - started)} ms (target < 1000)`);

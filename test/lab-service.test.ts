@@ -1,5 +1,5 @@
 // The LabService on real data: every call of the contract, and the forged calls a renderer
-// might send (issue 4), each answered with a clear error while the lab keeps working.
+// might send, each answered with a clear error while the lab keeps working.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';

@@ -5,7 +5,7 @@ import { PRESETS, PRESET_IDS, presetSpec } from '../src/shared/presets';
 import { ModelSpecError, countParams, inferLayers, summary, validateModelSpec, type ModelSpec } from '../src/shared/model-spec';
 import { buildModel } from '../src/models/build';
 
-// SPEC §2's parameter counts, as Keras prints them.
+// The seeds' parameter counts, as Keras prints them.
 const SPEC_PARAMS: Record<string, number> = {
   'mlp-16-16': 13_002,
   'mlp-50-sgd': 39_760,

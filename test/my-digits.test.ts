@@ -1,4 +1,4 @@
-// My digits (issue 5, "Teach it"): the store in the lab's home, the calls that list, add,
+// My digits ("Right digit?" in the Paint view): the store in the lab's home, the calls that list, add,
 // delete and evaluate on them, and fine-tuning on MNIST plus My digits, all on real MNIST
 // digits and a real trained model.
 import { after, before, test } from 'node:test';
@@ -245,7 +245,7 @@ test('fine-tuning with myDigits adds them to every epoch (repeated as asked); in
   const other = { ...presetSpec('mlp-256'), epochs: 1, validation: { kind: 'none' } as const };
   await assert.rejects(trainToEnd({ spec: other, limit: 200, initFrom: mine.result.runId }), /initFrom: the saved model's weights .* do not fit this model's/);
   await assert.rejects(call('train.start', { spec, limit: 200, initFrom: 'no-such-run' }), /there is no run no-such-run/);
-  await assert.rejects(call('train.start', { spec, myDigits: 'yes' }), /^CallError: train\.start\.myDigits must be true or false/);
+  await assert.rejects(call('train.start', { spec, myDigits: 'yes' }), /^LabError: train\.start\.myDigits must be true or false/);
   await assert.rejects(call('train.start', { spec, myDigits: true, myDigitsRepeat: 0 }), /train\.start\.myDigitsRepeat must be a whole number from 1 to 100/);
 
   for (const digit of (await call<MyDigitsList>('digits.list')).digits) await call('digits.delete', { id: digit.id });

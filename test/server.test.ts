@@ -129,7 +129,12 @@ test('the WebSocket refuses strangers and carries the contract for the token hol
     const presets = await ask(socket, { id: 1, call: 'models.presets', args: null });
     assert.equal(presets.id, 1);
     assert.equal((presets.result as { id: string }[]).length, 11);
-    assert.deepEqual(await ask(socket, { id: 2, call: 'shell.exec', args: 'rm -rf /' }), { id: 2, error: 'unknown call "shell.exec"' });
+    assert.deepEqual(await ask(socket, { id: 2, call: 'shell.exec', args: 'rm -rf /' }), {
+      id: 2,
+      error: 'unknown call "shell.exec"',
+      code: 'call.unknown',
+      params: { call: '"shell.exec"' },
+    });
     const lstmOnFlat = { ...presetSpec('lstm-128'), input: 'flat' };
     const badModel = await ask(socket, { id: 3, call: 'models.summary', args: { spec: lstmOnFlat } });
     assert.match(String(badModel.error), /^models\.summary\.spec: layer 1 \(LSTM\) needs a sequence/);
@@ -138,6 +143,8 @@ test('the WebSocket refuses strangers and carries the contract for the token hol
     assert.deepEqual(await ask(socket, { id: 4, call: 'data.samples', args: { split: 'test', offset: 0, count: 1, path: '/etc' } }), {
       id: 4,
       error: 'data.samples has an unknown field "path"',
+      code: 'call.badArgument',
+      params: { path: 'data.samples', problem: 'has an unknown field "path"' },
     });
     const info = await ask(socket, { id: 5, call: 'engine.info', args: null });
     assert.ok(['tensorflow', 'wasm', 'cpu'].includes((info.result as { backend: string }).backend));
@@ -162,6 +169,11 @@ test("the renderer's WebSocket client: calls, errors with the layer, events, rec
     assert.ok(refused instanceof LabCallError);
     assert.equal(refused.layer, 0);
     assert.match(refused.message, /layer 1 \(Conv2D\) needs an image/);
+    assert.equal(refused.code, 'call.badModel');
+    assert.equal(refused.params.path, 'models.summary.spec');
+    const noRun = await lab.call('runs.get', { runId: 'nowhere' }).catch((e: unknown) => e);
+    assert.ok(noRun instanceof LabCallError);
+    assert.deepEqual([noRun.code, noRun.params, noRun.message], ['run.unknown', { runId: 'nowhere' }, 'there is no run nowhere']);
 
     // Events reach the client: a download's progress from a mirror that sends a little, then stalls.
     const stalled: ServerResponse[] = [];

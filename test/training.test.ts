@@ -56,7 +56,7 @@ test('fit mlp-256 on 6,000 real images: events in order, history, validation spl
   assert.ok(result.history.loss![1] < result.history.loss![0], `loss falls: ${result.history.loss}`);
   const { evaluation } = result;
   assert.ok(evaluation.accuracy > 0.85, `test accuracy ${evaluation.accuracy}`);
-  // every confusion row sums to that label's test count (SPEC §1)
+  // every confusion row sums to that label's test count (TEST_LABEL_COUNTS in src/data/files.ts)
   assert.deepEqual(
     evaluation.confusionMatrix.map((row) => row.reduce((a, b) => a + b, 0)),
     labelCounts(data.test.labels),

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { WorkersChoice } from '../shared/training';
+import { TRAIN_IMAGES } from '../shared/limits';
 import type { BenchRow } from './row';
 import type { PaintLatency } from './paint';
 
@@ -10,7 +11,7 @@ export const BENCH_PRESETS = ['cnn-16-36', 'mlp-256', 'lstm-128'];
 /** Samples per row: enough for a steady rate, small enough for the whole bench to stay under 5 minutes. */
 const SAMPLES: Record<string, { full: number; quick: number }> = {
   'cnn-16-36': { full: 12000, quick: 3000 },
-  'mlp-256': { full: 60000, quick: 12800 },
+  'mlp-256': { full: TRAIN_IMAGES, quick: 12800 },
   'lstm-128': { full: 6400, quick: 1280 },
 };
 const ROW_TIMEOUT_MS = 10 * 60 * 1000;
@@ -66,7 +67,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
   };
   for (const preset of options.presets ?? BENCH_PRESETS) {
     const sizes = SAMPLES[preset] ?? { full: 6000, quick: 1200 };
-    const samples = options.epoch ? 60000 : options.quick ? sizes.quick : sizes.full;
+    const samples = options.epoch ? TRAIN_IMAGES : options.quick ? sizes.quick : sizes.full;
     for (const backend of options.backends) {
       try {
         const row = await runRow(preset, backend, samples, options.workers ?? 'auto');

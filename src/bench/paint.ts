@@ -14,6 +14,7 @@ import { toMnistInput, type RawImage } from '../shared/preprocess';
 import { webSocketLab } from '../shared/ws-client';
 import type { Prediction } from '../shared/contract';
 import type { TrainEvent } from '../shared/training';
+import { IMAGE_PIXELS } from '../shared/limits';
 import { percentiles, type Percentiles } from './percentiles';
 
 /** The pad's canvas in device pixels (PaintView's PAD). */
@@ -93,7 +94,7 @@ async function measure(): Promise<PaintLatency> {
   try {
     const runId = await trainModel(service);
     const test = (await loadMnist()).test;
-    const drawings = Array.from({ length: DRAWINGS }, (_, k) => padDrawing(test.images.subarray(k * 784, (k + 1) * 784)));
+    const drawings = Array.from({ length: DRAWINGS }, (_, k) => padDrawing(test.images.subarray(k * IMAGE_PIXELS, (k + 1) * IMAGE_PIXELS)));
     const preprocess = (drawing: RawImage) => Array.from(toMnistInput(drawing, 'the pad').input);
     const args = (input: number[]) => ({ model: runId, input, featureMaps: true });
 

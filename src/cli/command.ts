@@ -1,6 +1,5 @@
 // What every CLI command is, and the options several share.
 import type { ParseArgsConfig } from 'node:util';
-import type { BackendChoice } from '../shared/training';
 
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -13,5 +12,4 @@ export interface Command {
   run(values: Values, positionals: string[]): Promise<void>;
 }
 
-export const BACKENDS: readonly BackendChoice[] = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu'];
 export const BACKEND_OPTION = { backend: { type: 'string' } } as const;

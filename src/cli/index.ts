@@ -42,15 +42,20 @@ async function main(argv: string[]): Promise<void> {
   await command.run(parsed.values as Record<string, string | boolean | string[] | undefined>, parsed.positionals);
 }
 
+/** Ends the process once stdout has taken everything written: a large --json document into a pipe is not cut short. */
+function exit(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
 main(process.argv.slice(2)).then(
   () => {
     // tfjs and the worker may keep handles open; a finished command ends the process.
-    process.exit(process.exitCode ?? 0);
+    exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   },
   (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`digit-lab: ${message}\n`);
     if (error instanceof UsageError) process.stderr.write('Run `digit-lab --help` for the commands.\n');
-    process.exit(error instanceof UsageError ? 2 : 1);
+    exit(error instanceof UsageError ? 2 : 1);
   },
 );

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from './errors';
-import { BACKEND_OPTION, BACKENDS, type Command, type Values } from './command';
+import { BACKEND_OPTION, type Command, type Values } from './command';
+import { BACKEND_CHOICES } from '../shared/backends';
 import { choiceFlag, print } from './output';
 import { crosstab, perClassTable } from './format';
 import { initEngine } from '../engine/backend';
@@ -13,7 +14,7 @@ import { formatAccuracy } from '../shared/training';
 
 async function openModel(values: Values, dir: string | undefined): Promise<LoadedModel> {
   if (!dir) throw new UsageError('give the folder of a saved model (or its model.json)');
-  await initEngine(choiceFlag(values.backend, 'backend', BACKENDS) ?? 'auto');
+  await initEngine(choiceFlag(values.backend, 'backend', BACKEND_CHOICES) ?? 'auto');
   return loadModel(dir);
 }
 

@@ -1,32 +1,32 @@
+import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { UsageError } from './errors';
-import { BACKEND_OPTION, BACKENDS, type Command } from './command';
+import { BACKEND_OPTION, type Command } from './command';
+import { BACKEND_CHOICES } from '../shared/backends';
 import { choiceFlag, intFlag, numberFlag, print } from './output';
 import { crosstab, perClassTable } from './format';
 import { epochLine, progressLine } from '../shared/keras-log';
 import { presetSpec } from '../shared/presets';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, summary, type ModelSpec } from '../shared/model-spec';
-import { formatAccuracy, MAX_MY_DIGITS_REPEAT, type RunResult, type TrainEvent } from '../shared/training';
+import { formatAccuracy, type RunResult, type TrainEvent } from '../shared/training';
+import { MAX_BATCH_SIZE, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
 import { MyDigitsStore, toExamples } from '../files/my-digits';
 import type { TrainExtras } from '../training/messages';
 import { Trainer } from '../training/trainer';
-import { writeFileAtomic } from '../files/atomic';
 import { labHome } from '../files/lab-home';
-import { RunHistory, failedRecord, toRecord } from '../files/runs';
-
-
+import { REPORT, RunStore } from '../files/run-store';
 
 /** A preset with the command line's edits applied. */
 function specFrom(preset: string, values: Record<string, unknown>): ModelSpec {
   const spec = presetSpec(preset);
-  spec.epochs = intFlag(values.epochs, 'epochs', 1, 1000) ?? spec.epochs;
-  spec.batchSize = intFlag(values['batch-size'], 'batch-size', 1, 60000) ?? spec.batchSize;
+  spec.epochs = intFlag(values.epochs, 'epochs', 1, MAX_EPOCHS) ?? spec.epochs;
+  spec.batchSize = intFlag(values['batch-size'], 'batch-size', 1, MAX_BATCH_SIZE) ?? spec.batchSize;
   const optimizer = choiceFlag(values.optimizer, 'optimizer', OPTIMIZERS);
   if (optimizer) {
     spec.optimizer = optimizer;
     spec.learningRate = DEFAULT_LEARNING_RATE[optimizer];
   }
-  spec.learningRate = numberFlag(values['learning-rate'], 'learning-rate', (n) => n > 0 && n <= 10, 'above 0 and at most 10') ?? spec.learningRate;
+  spec.learningRate = numberFlag(values['learning-rate'], 'learning-rate', (n) => n > 0 && n <= MAX_LEARNING_RATE, `above 0 and at most ${MAX_LEARNING_RATE}`) ?? spec.learningRate;
   const split = numberFlag(values['validation-split'], 'validation-split', (n) => n >= 0 && n < 1, 'at least 0 and below 1 (0: no validation)');
   if (split !== undefined) spec.validation = split === 0 ? { kind: 'none' } : { kind: 'split', fraction: split };
   return spec;
@@ -62,9 +62,9 @@ export const trainCommand: Command = {
     if (positionals.length !== 1) throw new UsageError('train takes one preset id, e.g. `digit-lab train cnn-16-36 --epochs 3`');
     const preset = positionals[0];
     const spec = specFrom(preset, values);
-    const backend = choiceFlag(values.backend, 'backend', BACKENDS) ?? 'auto';
-    const limit = intFlag(values.limit, 'limit', 1, 60000);
-    const seed = intFlag(values.seed, 'seed', 0, 2 ** 31 - 1);
+    const backend = choiceFlag(values.backend, 'backend', BACKEND_CHOICES) ?? 'auto';
+    const limit = intFlag(values.limit, 'limit', MIN_LIMIT, TRAIN_IMAGES);
+    const seed = intFlag(values.seed, 'seed', 0, MAX_SEED);
     const myDigits = values['my-digits'] === true;
     const myDigitsRepeat = intFlag(values['my-digits-repeat'], 'my-digits-repeat', 1, MAX_MY_DIGITS_REPEAT);
     if (myDigitsRepeat !== undefined && !myDigits) throw new UsageError('--my-digits-repeat goes with --my-digits');
@@ -77,7 +77,9 @@ export const trainCommand: Command = {
       const { count, images, labels } = toExamples(digits);
       extras.myDigits = { count, images, labels };
     }
-    const out = resolve((values.out as string | undefined) ?? join(labHome(), 'models', `${preset}-${timestamp()}`));
+    const runs = new RunStore(labHome());
+    if (runs.damaged) process.stderr.write(`digit-lab: ${runs.damaged}\n`);
+    const out = resolve((values.out as string | undefined) ?? join(runs.modelsDir, `${preset}-${timestamp()}`));
     const json = values.json as boolean | undefined;
     const tty = process.stdout.isTTY && !json;
     const log = (line: string) => {
@@ -115,20 +117,18 @@ export const trainCommand: Command = {
       process.once('SIGINT', () => process.exit(130));
     };
     process.once('SIGINT', stopOnInterrupt);
-    const history = new RunHistory(labHome());
-    if (history.damaged) process.stderr.write(`digit-lab: ${history.damaged}\n`);
+    const runId = randomUUID();
     let result: RunResult;
     try {
-      result = await trainer.run({ spec, limit, seed, saveDir: out, ...(myDigits ? { myDigits, myDigitsRepeat } : {}) }, extras);
+      result = await trainer.run({ spec, limit, seed, saveDir: out, ...(myDigits ? { myDigits, myDigitsRepeat } : {}) }, extras, runId);
     } catch (error) {
-      history.add(failedRecord(`failed-${timestamp()}`, spec, (error as Error).message));
+      runs.failed(runId, spec, (error as Error).message);
       throw error;
     } finally {
       process.off('SIGINT', stopOnInterrupt);
       await trainer.close();
     }
-    await writeFileAtomic(join(out, 'report.json'), JSON.stringify(result, null, 2));
-    history.add(toRecord(result));
+    await runs.finished(result);
     const { evaluation } = result;
     print(json, result, () =>
       [
@@ -138,7 +138,7 @@ export const trainCommand: Command = {
         perClassTable(evaluation.perClass),
         '',
         `${evaluation.misclassified.length} test images misread; trained ${result.epochsCompleted} epoch(s) in ${result.durationSeconds.toFixed(1)}s${result.stopped ? ' (stopped early)' : ''}`,
-        `Saved the model and report.json to ${out}`,
+        `Saved the model and ${REPORT} to ${out}`,
       ].join('\n'),
     );
   },

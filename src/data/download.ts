@@ -1,6 +1,6 @@
 // Downloads the gzipped IDX files from public mirrors into the cache: each file skipped when
 // the cache already holds it verified, else tried at each mirror in turn, with retries and
-// doubling backoff, until one try yields bytes with SPEC §1's SHA-256.
+// doubling backoff, until one try yields bytes with the SHA-256 in files.ts.
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// The four MNIST files and what they must contain (SPEC §1).
+// The four MNIST files and what they must contain: size, SHA-256 and label counts.
 import { createHash } from 'node:crypto';
 
 export interface MnistFile {
@@ -48,7 +48,7 @@ export class ChecksumError extends Error {
   }
 }
 
-/** Throws ChecksumError unless the bytes are the file SPEC §1 names. */
+/** Throws ChecksumError unless the bytes are the file named here, by its SHA-256. */
 export function verify(file: MnistFile, bytes: Uint8Array, where: string = file.name): string {
   const actual = sha256(bytes);
   if (actual !== file.sha256) throw new ChecksumError(where, file.sha256, actual);

@@ -4,8 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { libtensorflowVersion, loadNodeBackend, NODE_PACKAGES } from './node-backend';
 import { loadWasmBackend } from './wasm-backend';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export type BackendChoice = 'auto' | BackendName | 'tensorflow-gpu';
+import { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../shared/backends';
 
 export interface EngineInfo {
   backend: BackendName;
@@ -17,7 +16,6 @@ export interface EngineInfo {
   threads: number;
 }
 
-export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu'];
 export const BACKEND_ENV_VAR = 'DIGIT_LAB_BACKEND';
 
 /** cpu runs kernels in plain JS on the calling thread. */

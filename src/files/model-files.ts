@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { NUM_CLASSES } from '../shared/model-spec';
+import { INPUT_SHAPES, NUM_CLASSES } from '../shared/model-spec';
 import { recoverFolder, replaceFolder, writeFileSynced } from './dir-swap';
 import { METADATA_KEY, readLabMetadata, type LabMetadata } from './lab-metadata';
 import { isObject, MODEL_JSON, ModelFileError, readModelFiles, type ModelFiles } from './model-json';
@@ -13,7 +13,7 @@ import { isObject, MODEL_JSON, ModelFileError, readModelFiles, type ModelFiles }
 export { MODEL_JSON, ModelFileError, type LabMetadata };
 export const WEIGHTS_FILE = 'weights.bin';
 /** The input shapes (batch axis left out) a 28×28 gray digit is fed as: flat, 28 steps × 28, image. */
-const DIGIT_INPUTS = ['784', '28,28', '28,28,1'];
+const DIGIT_INPUTS = Object.values(INPUT_SHAPES).map((shape) => shape.join(','));
 
 export interface SavedModel {
   dir: string;

@@ -7,11 +7,11 @@ import { readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic';
 import { toUnitFloats } from '../data/idx';
+import { IMAGE_PIXELS as PIXELS } from '../shared/limits';
 
 export const MY_DIGITS_DIR = 'my-digits';
 const INDEX = 'index.json';
 const FORMAT = 1;
-const PIXELS = 784;
 /** The most My digits the lab keeps: plenty for a person's drawings, small enough to load at once. */
 export const MAX_MY_DIGITS = 10_000;
 /** A drawing kept beside a digit: the pad's PNG is far smaller. */

@@ -4,7 +4,7 @@ import type Conf from 'conf';
 import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Evaluation, RunResult } from '../shared/training';
-import { confStore, type StoreFactory, type StoreOptions } from '../lab/store';
+import { confStore, type StoreFactory, type StoreOptions } from './store';
 
 export type RunStatus = 'done' | 'stopped' | 'failed';
 

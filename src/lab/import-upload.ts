@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { importModel, ModelFileError, type LoadedModel } from '../files/model-files';
 import type { ImportRequest } from '../shared/contract';
-import { CallError } from './validate';
+import { LabError } from './lab-error';
 
 export async function importUpload(files: ImportRequest['files'], home: string, destDir: string): Promise<LoadedModel> {
   const staging = await mkdtemp(join(home, 'import-'));
@@ -16,7 +16,7 @@ export async function importUpload(files: ImportRequest['files'], home: string, 
     return await importModel(join(staging, modelJson.name), destDir);
   } catch (error) {
     // The user knows their files by name; the staging folder means nothing to them.
-    if (error instanceof ModelFileError) throw new CallError(error.message.replaceAll(staging + sep, ''));
+    if (error instanceof ModelFileError) throw new LabError('files.refused', { reason: error.message.replaceAll(staging + sep, '') });
     throw error;
   } finally {
     await rm(staging, { recursive: true, force: true });

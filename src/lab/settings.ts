@@ -2,20 +2,20 @@
 import type Conf from 'conf';
 import type { Settings as SettingsData } from '../shared/contract';
 import { DEFAULT_MIRRORS } from '../data/download';
-import { confStore, type StoreFactory } from './store';
+import { confStore, type StoreFactory } from '../files/store';
+import { BACKEND_CHOICES } from '../shared/backends';
 
 /** Bump with a migration below whenever the settings' shape changes. */
 const SCHEMA_VERSION = '1.0.0';
 export const LANGUAGES = ['system', 'en', 'zh-Hant', 'zh-Hans'] as const;
 export const THEMES = ['system', 'light', 'dark'] as const;
-export const BACKENDS = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu'] as const;
 export const MAX_MIRRORS = 10;
 const DEFAULTS: SettingsData = { language: 'system', theme: 'system', backend: 'auto', mirrors: [...DEFAULT_MIRRORS] };
 
 const SCHEMA = {
   language: { enum: [...LANGUAGES] },
   theme: { enum: [...THEMES] },
-  backend: { enum: [...BACKENDS] },
+  backend: { enum: [...BACKEND_CHOICES] },
   mirrors: { type: 'array', items: { type: 'string', pattern: '^https?://' }, maxItems: MAX_MIRRORS },
 } as const;
 
@@ -27,7 +27,7 @@ function toFirstVersion(store: Conf<SettingsData>): void {
   const keep: Record<keyof SettingsData, (value: unknown) => boolean> = {
     language: (v) => (LANGUAGES as readonly unknown[]).includes(v),
     theme: (v) => (THEMES as readonly unknown[]).includes(v),
-    backend: (v) => (BACKENDS as readonly unknown[]).includes(v),
+    backend: (v) => (BACKEND_CHOICES as readonly unknown[]).includes(v),
     mirrors: (v) => Array.isArray(v) && v.length <= MAX_MIRRORS && v.every((m) => typeof m === 'string' && /^https?:\/\//.test(m)),
   };
   const old: Record<string, unknown> = { ...store.store };

@@ -1,26 +1,18 @@
 // Every call's argument is checked before the lab acts on it: a renderer is not trusted.
-// A failed check is a CallError naming the argument and what is wrong with it.
-import { INPUT_SHAPES, LAYER_TYPES, validateModelSpec, ModelSpecError, type LayerSpec, type LayerType, type ModelSpec } from '../shared/model-spec';
+// A failed check is a LabError naming the argument and what is wrong with it.
+import { INPUT_SHAPES, LAYER_TYPES, LAYERS, validateModelSpec, ModelSpecError, type LayerType, type ModelSpec } from '../shared/model-spec';
 import { CALL_NAMES, type CallName } from '../shared/contract';
-import { MAX_MY_DIGITS_REPEAT } from '../shared/training';
+import { LabError } from './lab-error';
 import { MAX_DRAWING_BYTES } from '../files/my-digits';
-import { BACKENDS, LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
+import { LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
+import { BACKEND_CHOICES } from '../shared/backends';
+import { IMAGE_PIXELS, MAX_LAYERS, MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
 
-export class CallError extends Error {
-  constructor(
-    message: string,
-    /** for a model description: the index of the layer that breaks it */
-    readonly layer?: number,
-  ) {
-    super(message);
-    this.name = 'CallError';
-  }
-}
 
 type Check = (value: unknown, path: string) => void;
 
 function fail(path: string, problem: string, layer?: number): never {
-  throw new CallError(`${path} ${problem}`, layer);
+  throw new LabError('call.badArgument', { path, problem }, layer);
 }
 
 const shown = (value: unknown): string => (JSON.stringify(value) ?? String(value)).slice(0, 60);
@@ -88,29 +80,17 @@ const numbers = (length: number, min: number, max: number): Check => (value, pat
   for (const v of value) if (typeof v !== 'number' || !(v >= min && v <= max)) fail(path, `must hold numbers from ${min} to ${max}`);
 };
 
-// A model description's shape is checked here (fields, types); what it means (shapes, params)
-// by validateModelSpec. Either way an error inside a layer carries that layer's index.
-const MAX_LAYERS = 64;
+// A model description's shape is checked here (which fields); their values and what they mean
+// (shapes, params) by validateModelSpec, against the layer table. Either way an error inside a
+// layer carries that layer's index.
 const SPEC_FIELDS: readonly (keyof ModelSpec)[] = ['name', 'input', 'layers', 'optimizer', 'learningRate', 'epochs', 'batchSize', 'validation'];
-const LAYER_FIELDS: { [T in LayerType]: readonly (keyof Extract<LayerSpec, { type: T }>)[] } = {
-  Dense: ['type', 'units', 'activation', 'kernelInitializer'],
-  Activation: ['type', 'activation'],
-  Dropout: ['type', 'rate'],
-  Conv2D: ['type', 'filters', 'kernelSize', 'strides', 'padding', 'activation', 'kernelInitializer'],
-  MaxPooling2D: ['type', 'poolSize', 'strides', 'padding'],
-  Flatten: ['type'],
-  SimpleRNN: ['type', 'units', 'activation', 'returnSequences'],
-  LSTM: ['type', 'units', 'activation', 'returnSequences'],
-  GRU: ['type', 'units', 'activation', 'returnSequences'],
-};
 const VALIDATION_FIELDS = { none: ['kind'], split: ['kind', 'fraction'], test: ['kind'] } as const;
 
 function layer(value: unknown, path: string, index: number): void {
   const where = `${path} (layer ${index + 1})`;
   if (!isObject(value)) fail(where, 'must be a layer description', index);
   if (!LAYER_TYPES.includes(value.type as LayerType)) fail(`${where}.type`, `must be one of ${LAYER_TYPES.join(', ')}, got ${shown(value.type)}`, index);
-  unknownKeys(value, LAYER_FIELDS[value.type as LayerType] as readonly string[], where, index);
-  if (value.returnSequences !== undefined && typeof value.returnSequences !== 'boolean') fail(`${where}.returnSequences`, 'must be true or false', index);
+  unknownKeys(value, ['type', ...Object.keys(LAYERS[value.type as LayerType].fields)], where, index);
 }
 
 const modelSpec: Check = (value, path) => {
@@ -127,7 +107,7 @@ const modelSpec: Check = (value, path) => {
   try {
     validateModelSpec(value as unknown as ModelSpec);
   } catch (error) {
-    if (error instanceof ModelSpecError) throw new CallError(`${path}: ${error.message}`, error.layer >= 0 ? error.layer : undefined);
+    if (error instanceof ModelSpecError) throw new LabError('call.badModel', { path, problem: error.message }, error.layer >= 0 ? error.layer : undefined);
     throw error;
   }
 };
@@ -166,7 +146,6 @@ const DRAWING: Check = (value, path) => {
 const SPLIT = oneOf(['train', 'test']);
 const MIRROR = string(500, /^https?:\/\/\S+$/);
 const MAX_SAMPLES = 500;
-const TRAIN_IMAGES = 60000;
 
 const CHECKS: Record<CallName, Check> = {
   'engine.info': none,
@@ -178,7 +157,7 @@ const CHECKS: Record<CallName, Check> = {
   'models.presets': none,
   'models.summary': object({ spec: modelSpec }),
   'train.start': object(
-    { spec: modelSpec, limit: integer(1, TRAIN_IMAGES), seed: integer(0, 2 ** 31 - 1), myDigits: boolean, myDigitsRepeat: integer(1, MAX_MY_DIGITS_REPEAT), initFrom: RUN_ID },
+    { spec: modelSpec, limit: integer(MIN_LIMIT, TRAIN_IMAGES), seed: integer(0, MAX_SEED), myDigits: boolean, myDigitsRepeat: integer(1, MAX_MY_DIGITS_REPEAT), initFrom: RUN_ID },
     ['limit', 'seed', 'myDigits', 'myDigitsRepeat', 'initFrom'],
   ),
   'train.pause': none,
@@ -191,14 +170,14 @@ const CHECKS: Record<CallName, Check> = {
   'runs.evaluation': object({ runId: RUN_ID }),
   'models.export': object({ runId: RUN_ID }),
   'models.import': object({ files: importFiles, name: string(100) }, ['name']),
-  predict: object({ model: RUN_ID, input: numbers(784, 0, 1), featureMaps: boolean }, ['featureMaps']),
+  predict: object({ model: RUN_ID, input: numbers(IMAGE_PIXELS, 0, 1), featureMaps: boolean }, ['featureMaps']),
   'settings.get': none,
   'settings.set': object(
-    { language: oneOf(LANGUAGES), theme: oneOf(THEMES), backend: oneOf(BACKENDS), mirrors: array(MIRROR, MAX_MIRRORS) },
+    { language: oneOf(LANGUAGES), theme: oneOf(THEMES), backend: oneOf(BACKEND_CHOICES), mirrors: array(MIRROR, MAX_MIRRORS) },
     ['language', 'theme', 'backend', 'mirrors'],
   ),
   'digits.list': none,
-  'digits.add': object({ label: integer(0, 9), input: numbers(784, 0, 1), png: DRAWING }, ['png']),
+  'digits.add': object({ label: integer(0, 9), input: numbers(IMAGE_PIXELS, 0, 1), png: DRAWING }, ['png']),
   'digits.delete': object({ id: DIGIT_ID }),
   'digits.evaluate': object({ model: RUN_ID }),
 };
@@ -206,10 +185,10 @@ const CHECKS: Record<CallName, Check> = {
 /** The calls this module has a check for (the contract test compares them with CALL_NAMES). */
 export const VALIDATED_CALLS: readonly string[] = Object.keys(CHECKS);
 
-/** Throws CallError unless `name` is a call of the contract and `args` fits it. */
+/** Throws LabError unless `name` is a call of the contract and `args` fits it. */
 export function validateCall(name: unknown, args: unknown): CallName {
   if (typeof name !== 'string' || !(CALL_NAMES as readonly string[]).includes(name)) {
-    throw new CallError(`unknown call ${shown(name)}`);
+    throw new LabError('call.unknown', { call: shown(name) });
   }
   CHECKS[name as CallName](args, name);
   return name as CallName;

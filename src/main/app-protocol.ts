@@ -1,8 +1,8 @@
 // The built renderer is served as app://digit-lab/… rather than file://, so the page has a real
 // origin of its own, cannot read other local files, and carries the same headers as in browser mode.
 import { protocol } from 'electron';
-import { readStatic } from '../server/static-files';
-import { securityHeaders } from '../server/headers';
+import { readStatic } from '../pages/static-files';
+import { securityHeaders } from '../pages/headers';
 import { APP_HOST, APP_SCHEME } from './app-url';
 
 /** Before the app is ready: app:// behaves like https (secure context, ES modules, fetch). */

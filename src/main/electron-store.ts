@@ -1,6 +1,6 @@
 // The lab's StoreFactory in the desktop app: electron-store, over the same files conf writes.
 import ElectronStore, { type Options as ElectronStoreOptions } from 'electron-store';
-import { confOptions, type StoreData, type StoreFactory, type StoreOptions } from '../lab/store';
+import { confOptions, type StoreData, type StoreFactory, type StoreOptions } from '../files/store';
 
 export const electronStore: StoreFactory = <T extends StoreData>(options: StoreOptions<T>) => {
   const { configName, ...rest } = confOptions(options);

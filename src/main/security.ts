@@ -2,7 +2,7 @@
 // app's pages, no new windows (http(s) links go to the system browser), no webviews, every
 // permission request denied but the export folder the user picks, and the CSP on the app's pages also when the dev server serves them.
 import { app, shell, type Session } from 'electron';
-import { contentSecurityPolicy } from '../server/headers';
+import { contentSecurityPolicy } from '../pages/headers';
 import { DEV_SERVER_URL, isAppUrl } from './app-url';
 
 function openOutside(url: string): void {

@@ -4,6 +4,7 @@ import { fastOrthogonal } from './orthogonal';
 import {
   INPUT_SHAPES,
   validateModelSpec,
+  withDefaults,
   type LayerSpec,
   type ModelSpec,
   type OptimizerName,
@@ -12,9 +13,9 @@ import {
 export const LOSS = 'categoricalCrossentropy';
 export const METRICS = ['accuracy'];
 
-function kernelInitializer(seed: number | undefined, layerIndex: number, name: string | undefined) {
+function kernelInitializer(seed: number | undefined, layerIndex: number, name: string) {
   const args = { seed: layerSeed(seed, layerIndex) };
-  switch (name ?? 'glorotUniform') {
+  switch (name) {
     case 'randomNormal':
       // Keras's 'normal' initializer: mean 0, stddev 0.05.
       return tf.initializers.randomNormal({ mean: 0, stddev: 0.05, ...args });
@@ -30,14 +31,16 @@ function layerSeed(seed: number | undefined, layerIndex: number): number {
   return seed === undefined ? Math.floor(Math.random() * 2 ** 31) : seed * 1000 + layerIndex;
 }
 
-function toLayer(layer: LayerSpec, index: number, seed: number | undefined, name: string, inputShape?: number[]): tf.layers.Layer {
+/** One layer, its left-out fields at Keras's defaults (the layer table in shared/layers.ts). */
+function toLayer(spec: LayerSpec, index: number, seed: number | undefined, name: string, inputShape?: number[]): tf.layers.Layer {
   const first = { name, ...(inputShape ? { inputShape } : {}) };
+  const layer = withDefaults(spec);
   switch (layer.type) {
     case 'Dense':
       return tf.layers.dense({
         ...first,
         units: layer.units,
-        activation: layer.activation ?? 'linear',
+        activation: layer.activation,
         kernelInitializer: kernelInitializer(seed, index, layer.kernelInitializer),
       });
     case 'Activation':
@@ -51,17 +54,17 @@ function toLayer(layer: LayerSpec, index: number, seed: number | undefined, name
         ...first,
         filters: layer.filters,
         kernelSize: layer.kernelSize,
-        strides: layer.strides ?? 1,
-        padding: layer.padding ?? 'valid',
-        activation: layer.activation ?? 'linear',
+        strides: layer.strides,
+        padding: layer.padding,
+        activation: layer.activation,
         kernelInitializer: kernelInitializer(seed, index, layer.kernelInitializer),
       });
     case 'MaxPooling2D':
       return tf.layers.maxPooling2d({
         ...first,
         poolSize: layer.poolSize,
-        strides: layer.strides ?? layer.poolSize,
-        padding: layer.padding ?? 'valid',
+        strides: layer.strides,
+        padding: layer.padding,
       });
     case 'Flatten':
       return tf.layers.flatten(first);
@@ -71,9 +74,9 @@ function toLayer(layer: LayerSpec, index: number, seed: number | undefined, name
       const args = {
         ...first,
         units: layer.units,
-        returnSequences: layer.returnSequences ?? false,
-        ...(layer.activation ? { activation: layer.activation } : {}),
-        kernelInitializer: kernelInitializer(seed, index, undefined),
+        returnSequences: layer.returnSequences,
+        activation: layer.activation,
+        kernelInitializer: kernelInitializer(seed, index, 'glorotUniform'),
         recurrentInitializer: fastOrthogonal(layerSeed(seed, index) + 1),
       };
       if (layer.type === 'SimpleRNN') return tf.layers.simpleRNN(args);

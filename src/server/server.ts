@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES, WS_PATH, type SocketEvent, type SocketReply, type SocketRequest } from '../shared/contract';
 import type { LabService } from '../lab/service';
-import { securityHeaders } from './headers';
-import { readStatic } from './static-files';
+import { securityHeaders } from '../pages/headers';
+import { readStatic } from '../pages/static-files';
 
 export const HOST = '127.0.0.1';
 const COOKIE = 'digit-lab-token';

@@ -4,6 +4,7 @@
 import type { LayerRow, ModelSpec } from './model-spec';
 import type { Preset } from './presets';
 import type { EngineReport, Evaluation, RunResult, TrainEvent, TrainRequest } from './training';
+import type { ErrorCode, ErrorParams } from './error-codes';
 
 export type Split = 'train' | 'test';
 
@@ -260,15 +261,18 @@ export interface LabApi {
   on<E extends EventName>(event: E, listener: (payload: LabEvents[E]) => void): () => void;
 }
 
-/** An error answered for a call: a message the user can act on. */
-export interface CallError {
+/** An error answered for a call: a message the user can act on, in English. */
+export interface ErrorReply {
   error: string;
+  /** what the lab refused, for the renderer to say in the user's language (absent for an unforeseen failure) */
+  code?: ErrorCode;
+  params?: ErrorParams;
   /** for a model description: the layer index that breaks it */
   layer?: number;
 }
 
-/** How the lab answers a call on either transport: its result, or a CallError. */
-export type CallReply<K extends CallName = CallName> = { result: CallResult<K> } | CallError;
+/** How the lab answers a call on either transport: its result, or an ErrorReply. */
+export type CallReply<K extends CallName = CallName> = { result: CallResult<K> } | ErrorReply;
 
 /** IPC channel names (Electron): invoke(IPC_CALL, name, args) -> CallReply; send(IPC_EVENT, event, payload). */
 export const IPC_CALL = 'lab:call';

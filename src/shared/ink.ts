@@ -1,7 +1,7 @@
 // How much ink each pixel holds, whatever the image's colors: the background is found from the
 // image's border (the margin around a digit), and ink is the distance from it toward the
 // far extreme, so black on white (Paint) and white on black (MNIST) read alike.
-import type { RawImage } from './preprocess';
+import type { RawImage } from './raw-image';
 
 /** Ink must differ from the background by this much (0..255) for the image not to be blank. */
 const MIN_CONTRAST = 40;

@@ -2,20 +2,20 @@
 // same contract travels over a WebSocket to the page's own server. Either way a refused call
 // rejects with a LabCallError.
 import { WS_PATH, type LabApi } from './contract';
-import { isCallError, LabCallError } from './lab-call-error';
+import { isErrorReply, LabCallError } from './lab-call-error';
 import { webSocketLab } from './ws-client';
 
 export { LabCallError } from './lab-call-error';
 
 /**
- * The preload rejects with the plain CallError object, because an Error crossing Electron's
+ * The preload rejects with the plain ErrorReply object, because an Error crossing Electron's
  * contextBridge loses every field but its message (and `layer` matters to the model view).
  */
 function fromPreload(injected: LabApi): LabApi {
   return {
     call: (name, args) =>
       injected.call(name, args).catch((reason: unknown) => {
-        throw isCallError(reason) ? LabCallError.from(reason) : reason;
+        throw isErrorReply(reason) ? LabCallError.from(reason) : reason;
       }),
     on: (event, listener) => injected.on(event, listener),
   };

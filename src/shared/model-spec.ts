@@ -1,63 +1,20 @@
 // A model as plain serializable data: what the UI edits, saves and rebuilds.
 // Keras semantics: Dense with no activation is linear; names follow Keras.
+// The layer types themselves (fields, ranges, defaults) are the table in layers.ts.
+import { IMAGE_PIXELS, IMAGE_SIDE, MAX_BATCH_SIZE, MAX_BATCH_VALUES, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_PARAMS } from './limits';
+import { errorMessage, type ErrorCode, type ErrorParams } from './error-codes';
+import { fieldProblem, LAYER_TYPES, LAYERS, layerFields, withDefaults, type Activation, type LayerSpec, type LayerType, type Padding, type RecurrentType } from './layers';
 
-export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
-export const INITIALIZERS = ['glorotUniform', 'randomNormal', 'heNormal'] as const;
-export type Initializer = (typeof INITIALIZERS)[number];
+export * from './layers';
+
 export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
-export const RECURRENT_TYPES = ['SimpleRNN', 'LSTM', 'GRU'] as const;
-export type RecurrentType = (typeof RECURRENT_TYPES)[number];
-export const PADDINGS = ['same', 'valid'] as const;
-export type Padding = (typeof PADDINGS)[number];
 
 /** Keras's default learning rates. */
 export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 };
 
-export type DenseLayer = { type: 'Dense'; units: number; activation?: Activation; kernelInitializer?: Initializer };
-export type ActivationLayer = { type: 'Activation'; activation: Activation };
-export type DropoutLayer = { type: 'Dropout'; rate: number };
-export type Conv2DLayer = {
-  type: 'Conv2D';
-  filters: number;
-  kernelSize: number;
-  strides?: number;
-  padding?: Padding;
-  activation?: Activation;
-  kernelInitializer?: Initializer;
-};
-export type MaxPooling2DLayer = { type: 'MaxPooling2D'; poolSize: number; strides?: number; padding?: Padding };
-export type FlattenLayer = { type: 'Flatten' };
-export type RecurrentLayer = {
-  type: RecurrentType;
-  units: number;
-  activation?: Activation;
-  returnSequences?: boolean;
-};
-export type LayerSpec =
-  | DenseLayer
-  | ActivationLayer
-  | DropoutLayer
-  | Conv2DLayer
-  | MaxPooling2DLayer
-  | FlattenLayer
-  | RecurrentLayer;
-export type LayerType = LayerSpec['type'];
-export const LAYER_TYPES: readonly LayerType[] = [
-  'Dense',
-  'Activation',
-  'Dropout',
-  'Conv2D',
-  'MaxPooling2D',
-  'Flatten',
-  'SimpleRNN',
-  'LSTM',
-  'GRU',
-];
-
 /** How the 28×28 image is fed: flat 784 (MLP), 28 steps × 28 pixels (RNN), 28×28×1 (CNN). */
-export const INPUT_SHAPES = { flat: [784], sequence: [28, 28], image: [28, 28, 1] } as const;
+export const INPUT_SHAPES = { flat: [IMAGE_PIXELS], sequence: [IMAGE_SIDE, IMAGE_SIDE], image: [IMAGE_SIDE, IMAGE_SIDE, 1] } as const;
 export type InputKind = keyof typeof INPUT_SHAPES;
 
 export type Validation =
@@ -77,24 +34,18 @@ export interface ModelSpec {
 }
 
 export const NUM_CLASSES = 10;
-const MAX_UNITS = 8192;
-const MAX_EPOCHS = 1000;
-const MAX_BATCH = 60000;
-// What one run may hold, so that an edited model is refused with a reason instead of
-// exhausting memory: weights (with their gradients and optimizer state), and the layer
-// outputs of one batch, which backpropagation keeps.
-const MAX_PARAMS = 25_000_000;
-const MAX_BATCH_VALUES = 100_000_000;
 
 export type Shape = number[];
 
+/** A description that cannot be built: a code and its parameters (shared/error-codes.ts), the English as its message. */
 export class ModelSpecError extends Error {
   constructor(
-    message: string,
+    readonly code: ErrorCode,
+    readonly params: ErrorParams,
     /** index of the layer that breaks the model, or -1 for the model as a whole */
     readonly layer: number,
   ) {
-    super(message);
+    super(errorMessage(code, params));
     this.name = 'ModelSpecError';
   }
 }
@@ -106,48 +57,23 @@ export interface LayerRow {
   params: number;
 }
 
-const SNAKE_NAMES: Record<LayerType, string> = {
-  Dense: 'dense',
-  Activation: 'activation',
-  Dropout: 'dropout',
-  Conv2D: 'conv2d',
-  MaxPooling2D: 'max_pooling2d',
-  Flatten: 'flatten',
-  SimpleRNN: 'simple_rnn',
-  LSTM: 'lstm',
-  GRU: 'gru',
-};
-
 /** Weight matrices per recurrent cell: one for SimpleRNN, four gates for LSTM, three for GRU. */
 const RECURRENT_GATES: Record<RecurrentType, number> = { SimpleRNN: 1, LSTM: 4, GRU: 3 };
 
-export function isRecurrent(layer: LayerSpec): layer is RecurrentLayer {
-  return (RECURRENT_TYPES as readonly string[]).includes(layer.type);
-}
-
-function describe(layer: LayerSpec, index: number): string {
-  return `layer ${index + 1} (${layer.type})`;
+/** The parameters that name a layer in an error: its number and type. */
+function at(layer: LayerSpec, index: number): ErrorParams {
+  return { n: index + 1, type: layer.type };
 }
 
 function positiveInteger(value: unknown, max: number): boolean {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max;
 }
 
-function requireInteger(layer: LayerSpec, index: number, field: string, value: unknown, max: number): void {
-  if (!positiveInteger(value, max)) {
-    throw new ModelSpecError(
-      `${describe(layer, index)}: ${field} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`,
-      index,
-    );
-  }
-}
-
-function requireOneOf(layer: LayerSpec, index: number, field: string, value: unknown, allowed: readonly string[]): void {
-  if (value !== undefined && !allowed.includes(value as string)) {
-    throw new ModelSpecError(
-      `${describe(layer, index)}: ${field} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`,
-      index,
-    );
+/** Checks every field of a layer against the layer table. */
+function checkFields(layer: LayerSpec, index: number): void {
+  for (const [name, field] of layerFields(layer.type)) {
+    const problem = fieldProblem(field, (layer as Record<string, unknown>)[name]);
+    if (problem) throw new ModelSpecError(problem.code, { ...at(layer, index), field: name, ...problem.params }, index);
   }
 }
 
@@ -157,62 +83,43 @@ function windowOutput(size: number, window: number, stride: number, padding: Pad
 
 /** Output shape and parameter count of one layer on an input shape (batch axis left out). */
 function layerOutput(layer: LayerSpec, index: number, input: Shape): { shape: Shape; params: number } {
-  const rankError = (need: string): never => {
-    throw new ModelSpecError(
-      `${describe(layer, index)} needs ${need} input, but gets shape ${formatShape(input)}`,
-      index,
-    );
+  const rankError = (code: ErrorCode): never => {
+    throw new ModelSpecError(code, { ...at(layer, index), shape: formatShape(input) }, index);
   };
+  if (!Object.hasOwn(LAYERS, layer.type)) {
+    const unknown = layer as { type?: unknown };
+    throw new ModelSpecError('model.unknownType', { n: index + 1, got: String(JSON.stringify(unknown.type)), choices: LAYER_TYPES.join(', ') }, index);
+  }
+  const kind = LAYERS[layer.type].kind;
+  if (kind === 'convolution' && input.length !== 3) rankError('model.needsImage');
+  if (kind === 'recurrent' && input.length !== 2) rankError('model.needsSequence');
+  checkFields(layer, index);
   switch (layer.type) {
     case 'Dense': {
-      requireInteger(layer, index, 'units', layer.units, MAX_UNITS);
-      requireOneOf(layer, index, 'activation', layer.activation, ACTIVATIONS);
-      requireOneOf(layer, index, 'kernelInitializer', layer.kernelInitializer, INITIALIZERS);
       const features = input[input.length - 1];
       return { shape: [...input.slice(0, -1), layer.units], params: features * layer.units + layer.units };
     }
     case 'Activation':
-      if (!ACTIVATIONS.includes(layer.activation)) requireOneOf(layer, index, 'activation', layer.activation ?? '', ACTIVATIONS);
-      return { shape: input, params: 0 };
     case 'Dropout':
-      if (typeof layer.rate !== 'number' || !(layer.rate >= 0 && layer.rate < 1)) {
-        throw new ModelSpecError(`${describe(layer, index)}: rate must be at least 0 and below 1, got ${JSON.stringify(layer.rate)}`, index);
-      }
       return { shape: input, params: 0 };
     case 'Conv2D': {
-      if (input.length !== 3) rankError('an image (height × width × channels)');
-      requireInteger(layer, index, 'filters', layer.filters, MAX_UNITS);
-      requireInteger(layer, index, 'kernelSize', layer.kernelSize, 28);
-      requireInteger(layer, index, 'strides', layer.strides ?? 1, 28);
-      requireOneOf(layer, index, 'padding', layer.padding, PADDINGS);
-      requireOneOf(layer, index, 'activation', layer.activation, ACTIVATIONS);
-      requireOneOf(layer, index, 'kernelInitializer', layer.kernelInitializer, INITIALIZERS);
       const [height, width, channels] = input;
-      const padding = layer.padding ?? 'valid';
-      const strides = layer.strides ?? 1;
+      const { padding, strides } = withDefaults(layer);
       const outHeight = windowOutput(height, layer.kernelSize, strides, padding);
       const outWidth = windowOutput(width, layer.kernelSize, strides, padding);
       if (outHeight < 1 || outWidth < 1) {
-        throw new ModelSpecError(
-          `${describe(layer, index)}: a ${layer.kernelSize}×${layer.kernelSize} kernel with 'valid' padding does not fit in ${height}×${width}`,
-          index,
-        );
+        throw new ModelSpecError('model.kernelTooBig', { ...at(layer, index), size: layer.kernelSize, height, width }, index);
       }
       const params = layer.kernelSize * layer.kernelSize * channels * layer.filters + layer.filters;
       return { shape: [outHeight, outWidth, layer.filters], params };
     }
     case 'MaxPooling2D': {
-      if (input.length !== 3) rankError('an image (height × width × channels)');
-      requireInteger(layer, index, 'poolSize', layer.poolSize, 28);
-      requireInteger(layer, index, 'strides', layer.strides ?? layer.poolSize, 28);
-      requireOneOf(layer, index, 'padding', layer.padding, PADDINGS);
       const [height, width, channels] = input;
-      const strides = layer.strides ?? layer.poolSize;
-      const padding = layer.padding ?? 'valid';
+      const { padding, strides } = withDefaults(layer);
       const outHeight = windowOutput(height, layer.poolSize, strides, padding);
       const outWidth = windowOutput(width, layer.poolSize, strides, padding);
       if (outHeight < 1 || outWidth < 1) {
-        throw new ModelSpecError(`${describe(layer, index)}: a ${layer.poolSize}×${layer.poolSize} pool does not fit in ${height}×${width}`, index);
+        throw new ModelSpecError('model.poolTooBig', { ...at(layer, index), size: layer.poolSize, height, width }, index);
       }
       return { shape: [outHeight, outWidth, channels], params: 0 };
     }
@@ -221,19 +128,9 @@ function layerOutput(layer: LayerSpec, index: number, input: Shape): { shape: Sh
     case 'SimpleRNN':
     case 'LSTM':
     case 'GRU': {
-      if (input.length !== 2) rankError('a sequence (steps × features)');
-      requireInteger(layer, index, 'units', layer.units, MAX_UNITS);
-      requireOneOf(layer, index, 'activation', layer.activation, ACTIVATIONS);
       const [steps, features] = input;
       const params = RECURRENT_GATES[layer.type] * (layer.units * (features + layer.units) + layer.units);
       return { shape: layer.returnSequences ? [steps, layer.units] : [layer.units], params };
-    }
-    default: {
-      const unknown = layer as { type?: unknown };
-      throw new ModelSpecError(
-        `layer ${index + 1}: unknown type ${JSON.stringify(unknown.type)}; use one of ${LAYER_TYPES.join(', ')}`,
-        index,
-      );
     }
   }
 }
@@ -251,35 +148,31 @@ function finalActivation(layers: LayerSpec[]): Activation | undefined {
 
 /** Checks a description and infers every layer's output shape; throws ModelSpecError naming the layer. */
 export function inferLayers(spec: ModelSpec): LayerRow[] {
-  if (!spec || typeof spec !== 'object') throw new ModelSpecError('a model description must be an object', -1);
+  if (!spec || typeof spec !== 'object') throw new ModelSpecError('model.notObject', {}, -1);
   if (!Object.hasOwn(INPUT_SHAPES, spec.input)) {
-    throw new ModelSpecError(`input must be one of ${Object.keys(INPUT_SHAPES).join(', ')}, got ${JSON.stringify(spec.input)}`, -1);
+    throw new ModelSpecError('model.input', { choices: Object.keys(INPUT_SHAPES).join(', '), got: String(JSON.stringify(spec.input)) }, -1);
   }
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) {
-    throw new ModelSpecError('the model has no layers', -1);
+    throw new ModelSpecError('model.noLayers', {}, -1);
   }
   const counts = new Map<LayerType, number>();
   let shape: Shape = [...INPUT_SHAPES[spec.input]];
   const rows = spec.layers.map((layer, index) => {
-    if (!layer || typeof layer !== 'object') throw new ModelSpecError(`layer ${index + 1} is not a layer description`, index);
+    if (!layer || typeof layer !== 'object') throw new ModelSpecError('model.notLayer', { n: index + 1 }, index);
     const { shape: next, params } = layerOutput(layer, index, shape);
     shape = next;
     // Keras 2.2 numbering, as the seeds print it: dense_1, dense_2, …
     const nth = (counts.get(layer.type) ?? 0) + 1;
     counts.set(layer.type, nth);
-    const name = `${SNAKE_NAMES[layer.type]}_${nth}`;
+    const name = `${LAYERS[layer.type].kerasName}_${nth}`;
     return { name, type: layer.type, outputShape: next, params };
   });
   const last = spec.layers.length - 1;
   if (shape.length !== 1 || shape[0] !== NUM_CLASSES) {
-    throw new ModelSpecError(
-      `the model must end with ${NUM_CLASSES} outputs (one per digit), but its last layer gives ${formatShape(shape)}` +
-        (shape.length > 1 ? '; add Flatten (or end the recurrent layers without returnSequences)' : ''),
-      last,
-    );
+    throw new ModelSpecError(shape.length > 1 ? 'model.outputsFlatten' : 'model.outputs', { classes: NUM_CLASSES, shape: formatShape(shape) }, last);
   }
   if (finalActivation(spec.layers) !== 'softmax') {
-    throw new ModelSpecError('the last layer must apply softmax (categorical cross-entropy needs probabilities)', last);
+    throw new ModelSpecError('model.softmax', {}, last);
   }
   return rows;
 }
@@ -287,24 +180,24 @@ export function inferLayers(spec: ModelSpec): LayerRow[] {
 export function validateModelSpec(spec: ModelSpec): LayerRow[] {
   const rows = inferLayers(spec);
   if (!OPTIMIZERS.includes(spec.optimizer)) {
-    throw new ModelSpecError(`optimizer must be one of ${OPTIMIZERS.join(', ')}, got ${JSON.stringify(spec.optimizer)}`, -1);
+    throw new ModelSpecError('model.optimizer', { choices: OPTIMIZERS.join(', '), got: String(JSON.stringify(spec.optimizer)) }, -1);
   }
-  if (typeof spec.learningRate !== 'number' || !(spec.learningRate > 0 && spec.learningRate <= 10)) {
-    throw new ModelSpecError(`learning rate must be above 0 and at most 10, got ${JSON.stringify(spec.learningRate)}`, -1);
+  if (typeof spec.learningRate !== 'number' || !(spec.learningRate > 0 && spec.learningRate <= MAX_LEARNING_RATE)) {
+    throw new ModelSpecError('model.learningRate', { max: MAX_LEARNING_RATE, got: String(JSON.stringify(spec.learningRate)) }, -1);
   }
   if (!positiveInteger(spec.epochs, MAX_EPOCHS)) {
-    throw new ModelSpecError(`epochs must be a whole number from 1 to ${MAX_EPOCHS}, got ${JSON.stringify(spec.epochs)}`, -1);
+    throw new ModelSpecError('model.epochs', { max: MAX_EPOCHS, got: String(JSON.stringify(spec.epochs)) }, -1);
   }
-  if (!positiveInteger(spec.batchSize, MAX_BATCH)) {
-    throw new ModelSpecError(`batch size must be a whole number from 1 to ${MAX_BATCH}, got ${JSON.stringify(spec.batchSize)}`, -1);
+  if (!positiveInteger(spec.batchSize, MAX_BATCH_SIZE)) {
+    throw new ModelSpecError('model.batchSize', { max: MAX_BATCH_SIZE, got: String(JSON.stringify(spec.batchSize)) }, -1);
   }
   checkSize(rows, spec.batchSize);
   const validation = spec.validation;
   if (!validation || !['none', 'split', 'test'].includes(validation.kind)) {
-    throw new ModelSpecError(`validation must be none, split or test, got ${JSON.stringify(validation)}`, -1);
+    throw new ModelSpecError('model.validation', { got: String(JSON.stringify(validation)) }, -1);
   }
   if (validation.kind === 'split' && !(validation.fraction > 0 && validation.fraction < 1)) {
-    throw new ModelSpecError(`validation split must be above 0 and below 1, got ${JSON.stringify(validation.fraction)}`, -1);
+    throw new ModelSpecError('model.split', { got: String(JSON.stringify(validation.fraction)) }, -1);
   }
   return rows;
 }
@@ -313,20 +206,16 @@ function checkSize(rows: LayerRow[], batchSize: number): void {
   const largest = (size: (row: LayerRow) => number) => rows.reduce((best, row, i) => (size(row) > size(rows[best]) ? i : best), 0);
   const params = countParams(rows);
   if (params > MAX_PARAMS) {
-    const at = largest((row) => row.params);
-    throw new ModelSpecError(
-      `the model has ${params.toLocaleString('en-US')} parameters, ${rows[at].params.toLocaleString('en-US')} of them in layer ${at + 1} (${rows[at].type}); the lab trains at most ${MAX_PARAMS.toLocaleString('en-US')}: use fewer units or filters`,
-      at,
-    );
+    const i = largest((row) => row.params);
+    const counts = { params: formatCount(params), layerParams: formatCount(rows[i].params), max: formatCount(MAX_PARAMS) };
+    throw new ModelSpecError('model.tooManyParams', { ...counts, n: i + 1, type: rows[i].type }, i);
   }
   const values = (row: LayerRow) => row.outputShape.reduce((a, b) => a * b, 1);
   const held = rows.reduce((sum, row) => sum + values(row), 0) * batchSize;
   if (held > MAX_BATCH_VALUES) {
-    const at = largest(values);
-    throw new ModelSpecError(
-      `a batch of ${batchSize} makes the layers output ${held.toLocaleString('en-US')} values, most in layer ${at + 1} (${rows[at].type}); the lab allows at most ${MAX_BATCH_VALUES.toLocaleString('en-US')}: use a smaller batch size, or fewer units or filters`,
-      at,
-    );
+    const i = largest(values);
+    const counts = { batch: batchSize, values: formatCount(held), max: formatCount(MAX_BATCH_VALUES) };
+    throw new ModelSpecError('model.batchTooLarge', { ...counts, n: i + 1, type: rows[i].type }, i);
   }
 }
 

@@ -4,14 +4,9 @@
 // Pure TS on typed arrays: it runs in Node and in the renderer, on every stroke.
 import { inkStrength } from './ink';
 import { areaTaps } from './resample';
+import type { RawImage } from './raw-image';
 
-export interface RawImage {
-  width: number;
-  height: number;
-  channels: 1 | 2 | 3 | 4;
-  /** width*height*channels bytes, row-major (gray, gray+alpha, RGB or RGBA) */
-  data: Uint8Array | Uint8ClampedArray;
-}
+export type { RawImage } from './raw-image';
 
 export interface Preprocessed {
   /** 784 values 0..1, white ink on black like MNIST */

@@ -1,4 +1,4 @@
-// The seeds' experiments (SPEC §2): starting points the user edits, not a fixed menu.
+// The seeds' experiments (the Keras tutorials' models): starting points the user edits, not a fixed menu.
 import type { LayerSpec, ModelSpec } from './model-spec';
 
 export interface Preset {

@@ -1,8 +1,6 @@
 // What a training run is asked to do, what it reports, and the evaluation it ends with.
 // Keras's words: fit, epoch, batch, history (loss, acc, val_loss, val_acc), evaluate.
 import { NUM_CLASSES, type ModelSpec } from './model-spec';
-
-export type BackendChoice = 'auto' | 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu';
 /** Threads that train (data-parallel); 'auto' is 2 for CNNs and RNNs on two or more cores with wasm or cpu. */
 export type WorkersChoice = 'auto' | 1 | 2;
 
@@ -23,9 +21,6 @@ export interface TrainRequest {
   /** start from this saved run's weights (same layers) rather than fresh ones: fine-tuning */
   initFrom?: string;
 }
-
-/** The most times a My digit may be repeated in an epoch. */
-export const MAX_MY_DIGITS_REPEAT = 100;
 
 export type HistoryKey = 'loss' | 'acc' | 'val_loss' | 'val_acc';
 export type History = Partial<Record<HistoryKey, number[]>>;

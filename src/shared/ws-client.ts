@@ -1,7 +1,7 @@
 // Browser mode's LabApi: the contract over the WebSocket of the server that served the page.
 // Browser-safe (no Node imports). Calls made while the connection is down wait for it; a call
 // already sent when it drops is rejected (it may have run), and the client reconnects with backoff.
-import type { CallArgs, CallName, CallResult, EventName, LabApi, LabEvents, SocketRequest } from './contract';
+import type { CallArgs, CallName, CallResult, EventName, LabApi, LabEvents, SocketRequest, ErrorReply } from './contract';
 import { LabCallError } from './lab-call-error';
 
 const FIRST_RETRY_MS = 500;
@@ -14,6 +14,8 @@ interface Incoming {
   id?: number | null;
   result?: unknown;
   error?: string;
+  code?: string;
+  params?: unknown;
   layer?: number;
   event?: EventName;
   payload?: unknown;
@@ -72,7 +74,7 @@ export function webSocketLab(url: string, options: WebSocketLabOptions = {}): We
     const call = pending.get(message.id as number);
     if (!call) return;
     pending.delete(message.id as number);
-    if (typeof message.error === 'string') call.reject(new LabCallError(message.error, message.layer));
+    if (typeof message.error === 'string') call.reject(LabCallError.from(message as ErrorReply));
     else call.resolve(message.result);
   };
 

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../shared/model-spec';
 
-export const PIXELS = 784;
+import { IMAGE_PIXELS as PIXELS } from '../shared/limits';
 
 export interface Examples {
   count: number;

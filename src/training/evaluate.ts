@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../shared/model-spec';
 import { confusionMatrix, perClassMetrics, type Evaluation, type Misclassified } from '../shared/training';
-import { PIXELS, type Examples } from './batches';
+import type { Examples } from './batches';
+import { IMAGE_PIXELS as PIXELS } from '../shared/limits';
 
 const EVALUATE_BATCH = 1000;
 /** Keras clips probabilities to [ε, 1-ε] before the log in categorical cross-entropy. */

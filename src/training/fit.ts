@@ -2,12 +2,13 @@
 import { buildModel } from '../models/build';
 import { countParams, INPUT_SHAPES, validateModelSpec } from '../shared/model-spec';
 import type * as tf from '@tensorflow/tfjs';
-import { MAX_MY_DIGITS_REPEAT, type EngineReport, type EpochLogs, type History, type RunResult, type TrainEvent, type TrainRequest } from '../shared/training';
+import { IMAGE_PIXELS as PIXELS, MAX_MY_DIGITS_REPEAT, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
+import type { EngineReport, EpochLogs, History, RunResult, TrainEvent, TrainRequest } from '../shared/training';
 import type { Mnist } from '../data/mnist';
 import { validationSplit } from '../data/mnist';
 import { loadModel, saveModel } from '../files/model-files';
 import { seededUniform } from '../models/random';
-import { BatchMaker, PIXELS, shuffledOrder, slice, type Examples } from './batches';
+import { BatchMaker, shuffledOrder, slice, type Examples } from './batches';
 import { RunControl } from './control';
 import { evaluate, predictAll } from './evaluate';
 import { withSeededRandom } from './seeded-random';
@@ -15,7 +16,6 @@ import { createStepper, resolveWorkers, type Stepper } from './stepper';
 
 /** Batch events are throttled to at most this many a second. */
 const BATCH_EVENTS_PER_SECOND = 10;
-const TRAIN_COUNT = 60000;
 
 export type Emit = (event: TrainEvent) => void;
 
@@ -36,9 +36,9 @@ export function appendExamples(examples: Examples, extra: Examples, repeat: numb
 
 function trainingSets(data: Mnist, request: TrainRequest): { train: Examples; validation: Examples | null } {
   const { spec } = request;
-  const limit = request.limit ?? TRAIN_COUNT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > data.train.count) {
-    throw new Error(`limit must be a whole number from 1 to ${data.train.count}, got ${request.limit}`);
+  const limit = request.limit ?? TRAIN_IMAGES;
+  if (!Number.isInteger(limit) || limit < MIN_LIMIT || limit > data.train.count) {
+    throw new Error(`limit must be a whole number from ${MIN_LIMIT} to ${data.train.count}, got ${request.limit}`);
   }
   const all = slice(data.train, 0, limit);
   switch (spec.validation.kind) {

@@ -1,5 +1,6 @@
 // Messages between the process that owns the window (or the CLI) and the training worker.
-import type { BackendChoice, TrainEvent, TrainRequest } from '../shared/training';
+import type { BackendChoice } from '../shared/backends';
+import type { TrainEvent, TrainRequest } from '../shared/training';
 
 /** What a run needs from the lab beyond the request: My digits' examples, a saved model to start from. */
 export interface TrainExtras {

@@ -3,9 +3,9 @@
 // so a second isolate is how it uses a second core).
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { NUM_CLASSES, type ModelSpec } from '../shared/model-spec';
+import { LAYERS, NUM_CLASSES, type ModelSpec } from '../shared/model-spec';
 import type { WorkersChoice } from '../shared/training';
-import { PIXELS } from './batches';
+import { IMAGE_PIXELS as PIXELS } from '../shared/limits';
 import { applyGradients, computeGradients, trainableVariables } from './gradients';
 import { layoutOf, part, sharedFloats, writeFlat, type Layout } from './flat-weights';
 import { modelPredict, type Predict } from './evaluate';
@@ -35,7 +35,7 @@ export interface Stepper {
 export function resolveWorkers(choice: WorkersChoice | undefined, backend: string, spec: ModelSpec): 1 | 2 {
   if (backend !== 'wasm' && backend !== 'cpu') return 1; // tfjs-node already uses every core
   if (choice === 1 || choice === 2) return choice;
-  const heavy = spec.layers.some((layer) => layer.type !== 'Dense' && layer.type !== 'Dropout' && layer.type !== 'Activation' && layer.type !== 'Flatten');
+  const heavy = spec.layers.some((layer) => LAYERS[layer.type].kind !== 'core');
   return heavy && availableParallelism() >= 2 ? 2 : 1;
 }
 

@@ -2,7 +2,8 @@
 import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
-import type { BackendChoice, RunResult, TrainEvent, TrainRequest } from '../shared/training';
+import type { BackendChoice } from '../shared/backends';
+import type { RunResult, TrainEvent, TrainRequest } from '../shared/training';
 import { validateModelSpec } from '../shared/model-spec';
 import type { FromWorker, ToWorker, TrainExtras } from './messages';
 import { startWorker } from './start-worker';
@@ -87,8 +88,8 @@ export class Trainer extends EventEmitter {
   }
 
   /** start() and wait for the run's result; events still go to 'event' listeners. */
-  run(request: TrainRequest, extras?: TrainExtras): Promise<RunResult> {
-    const runId = this.start(request, undefined, extras);
+  run(request: TrainRequest, extras?: TrainExtras, id?: string): Promise<RunResult> {
+    const runId = this.start(request, id, extras);
     return new Promise((resolve, reject) => {
       const listener = (event: TrainEvent) => {
         if (event.runId !== runId) return;

@@ -1,5 +1,11 @@
 // English: the reference dictionary. Every other language must carry each of these keys.
+import { ERROR_TEXT, type ErrorCode } from '../../../shared/error-codes';
+
+/** The lab's error codes, as 'error.<code>' messages: the English is the lab's own text. */
+const errors = Object.fromEntries(Object.entries(ERROR_TEXT).map(([code, text]) => [`error.${code}`, text])) as { [C in ErrorCode as `error.${C}`]: string };
+
 export const en = {
+  ...errors,
   'app.tagline': 'Train, watch and compare MNIST digit classifiers, as the Keras tutorials do.',
   'nav.label': 'Views',
   'nav.data': 'Data',

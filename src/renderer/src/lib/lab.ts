@@ -1,7 +1,8 @@
 // The renderer's one door to the lab: the typed contract (window.lab under Electron,
 // the page's own WebSocket in browser mode). Nothing else of Node or Electron is used here.
 import type { LabApi } from '../../../shared/contract';
-import { connectLab } from '../../../shared/lab-client';
+import { connectLab, LabCallError } from '../../../shared/lab-client';
+import { t } from '../i18n/index.svelte';
 
 const reconnectListeners = new Set<() => void>();
 
@@ -15,6 +16,7 @@ export function onReconnect(listener: () => void): () => void {
 
 /** A message a person can read from anything a call rejected with. */
 export function errorText(error: unknown): string {
+  if (error instanceof LabCallError && error.code) return t(`error.${error.code}`, error.params);
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -3,8 +3,9 @@
 import type { RunSummary, Settings } from '../../../shared/contract';
 import { validateModelSpec, ModelSpecError, type LayerRow, type ModelSpec } from '../../../shared/model-spec';
 import { PRESETS, presetSpec } from '../../../shared/presets';
-import { MAX_MY_DIGITS_REPEAT } from '../../../shared/training';
+import { MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../../../shared/limits';
 import { lab, errorText } from './lab';
+import { t } from '../i18n/index.svelte';
 import { TrainingState } from './training.svelte';
 
 export const VIEWS = ['data', 'model', 'train', 'evaluate', 'runs', 'paint', 'settings'] as const;
@@ -12,9 +13,6 @@ export type ViewId = (typeof VIEWS)[number];
 
 const EDITOR_KEY = 'digit-lab.editor';
 const DEFAULT_PRESET = 'mlp-256';
-export const TRAIN_IMAGES = 60000;
-export const MIN_LIMIT = 10;
-export const MAX_SEED = 2 ** 31 - 1;
 
 interface EditorSaved {
   presetId: string;
@@ -37,7 +35,7 @@ export function checkSpec(spec: ModelSpec): SpecCheck {
   try {
     return { rows: validateModelSpec(spec), error: null, layer: null };
   } catch (error) {
-    if (error instanceof ModelSpecError) return { rows: null, error: error.message, layer: error.layer };
+    if (error instanceof ModelSpecError) return { rows: null, error: t(`error.${error.code}`, error.params), layer: error.layer };
     return { rows: null, error: errorText(error), layer: -1 };
   }
 }

@@ -1,0 +1,9 @@
+// The TensorFlow.js backends the lab can run on, and the choices a user has among them.
+
+/** the backends the engine can end up on */
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+/** what a user may ask for: auto picks the best available; tensorflow-gpu is tensorflow on a GPU */
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
