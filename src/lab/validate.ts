@@ -4,6 +4,7 @@ import { INPUT_SHAPES, LAYER_TYPES, validateModelSpec, ModelSpecError, type Laye
 import { CALL_NAMES, type CallName } from '../shared/contract';
 import { MAX_MY_DIGITS_REPEAT } from '../shared/training';
 import { MAX_DRAWING_BYTES } from '../files/my-digits';
+import { MAX_IMPORT_BASE64, MAX_IMPORT_BYTES } from '../shared/import-limits';
 import { BACKENDS, LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
 
 export class CallError extends Error {
@@ -132,9 +133,6 @@ const modelSpec: Check = (value, path) => {
   }
 };
 
-/** The largest model the lab imports: model.json up to 10 MiB and 200 MiB of weights (as model-files checks), base64. */
-const MAX_IMPORT_BYTES = 210 * 2 ** 20;
-const MAX_IMPORT_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
 const MAX_IMPORT_FILES = 32;
 /** A file the user picked: a plain name in any script, never a path (no slashes, no leading dot, no control characters). */
 const FILE_NAME = string(200, /^(?!\.)[\p{L}\p{N} _.,()+@-]+$/u);
