@@ -17,6 +17,9 @@ export const DEFAULT_MIRRORS = ['https://storage.googleapis.com/cvdf-datasets/mn
 const DEFAULT_RETRIES = 2;
 const DEFAULT_BACKOFF_MS = 500;
 const DEFAULT_STALL_MS = 30_000;
+/** 2 KiB/s on average after the first 30 s: the largest file then takes at most 80 minutes. */
+const DEFAULT_MIN_RATE = 2048;
+const DEFAULT_RATE_GRACE_MS = 30_000;
 /** at most 10 progress events a second */
 const DEFAULT_PROGRESS_MS = 100;
 /** what DownloadedFile.mirror says for a file that was already cached */
@@ -36,6 +39,9 @@ export interface DownloadOptions {
   stallTimeoutMs?: number;
   /** least time between two progress events of one file (default 100) */
   progressIntervalMs?: number;
+  /** an average below this many bytes a second, after `rateGraceMs`, fails the try (default 2048 after 30000 ms) */
+  minBytesPerSecond?: number;
+  rateGraceMs?: number;
 }
 
 export interface DownloadedFile {
@@ -75,6 +81,8 @@ async function downloadFile(file: MnistFile, options: DownloadOptions, mirrors: 
     onProgress: options.onProgress,
     stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_MS,
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_MS,
+    minBytesPerSecond: options.minBytesPerSecond ?? DEFAULT_MIN_RATE,
+    rateGraceMs: options.rateGraceMs ?? DEFAULT_RATE_GRACE_MS,
   };
   const failures: DownloadError[] = [];
   const causes: string[] = [];
