@@ -11,6 +11,7 @@ import { MyDigitsStore, toExamples } from '../files/my-digits';
 import type { TrainExtras } from '../training/messages';
 import { Trainer } from '../training/trainer';
 import { writeFileAtomic } from '../files/atomic';
+import { recoverFolder } from '../files/dir-swap';
 import { labHome } from '../files/lab-home';
 import { RunHistory, failedRecord, toRecord } from '../files/runs';
 
@@ -78,6 +79,8 @@ export const trainCommand: Command = {
       extras.myDigits = { count, images, labels };
     }
     const out = resolve((values.out as string | undefined) ?? join(labHome(), 'models', `${preset}-${timestamp()}`));
+    // What a killed earlier save into the same place left: its old folder back, its temp removed.
+    await recoverFolder(out);
     const json = values.json as boolean | undefined;
     const tty = process.stdout.isTTY && !json;
     const log = (line: string) => {

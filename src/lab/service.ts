@@ -24,6 +24,7 @@ import { confStore, type StoreFactory } from './store';
 import { ModelCache } from './model-cache';
 import { read } from './feature-maps';
 import { importUpload } from './import-upload';
+import { tidyLabHome } from './tidy-home';
 import { CallError, validateCall } from './validate';
 import { checkDrawing, MyDigitsError, MyDigitsStore, toExamples, type MyDigit } from '../files/my-digits';
 import { predictAll } from '../training/evaluate';
@@ -449,5 +450,6 @@ function importedSpec(name: string, inputShape: number[]): ModelSpec {
 /** Creates the lab's folders so a first run has somewhere to write. */
 export async function createLabService(options: LabServiceOptions): Promise<LabService> {
   await mkdir(join(options.home, 'models'), { recursive: true });
+  await tidyLabHome(options.home, options.createStore ?? confStore);
   return new LabService(options);
 }
