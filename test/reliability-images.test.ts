@@ -116,7 +116,7 @@ test('bad images (truncated, empty, bombs, wrong names, text, devices, FIFOs): e
   const names = [...expected.keys()];
   assert.ok(names.filter((name) => expected.get(name) !== 'read').length >= 50, `${names.length} cases`);
   const report = JSON.parse(await runHelper('./read-images-child.ts', names.map((name) => join(dir, name)), 60_000));
-  const outcomes = report.outcomes as { path: string; read?: string; refused?: string; crashed?: string }[];
+  const outcomes = report.outcomes as { path: string; ms: number; read?: string; refused?: string; crashed?: string }[];
   for (const outcome of outcomes) {
     const name = outcome.path.slice(dir.length + 1);
     assert.equal(outcome.crashed, undefined, `${name} crashed the reader`);
@@ -124,6 +124,7 @@ test('bad images (truncated, empty, bombs, wrong names, text, devices, FIFOs): e
     const want = expected.get(name);
     if (want === 'refuse') assert.ok(outcome.refused, `${name} was read (${outcome.read}) but must be refused`);
     if (want === 'read') assert.ok(outcome.read, `${name} was refused: ${outcome.refused}`);
+    if (outcome.refused) assert.ok(outcome.ms < 1000, `${name} took ${Math.round(outcome.ms)} ms to refuse`);
   }
   assert.ok(report.peakRssMb < 500, `peak RSS ${report.peakRssMb} MB`);
   const byName = new Map(outcomes.map((o) => [o.path.slice(dir.length + 1), o.refused ?? o.read]));
