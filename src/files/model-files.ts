@@ -9,7 +9,8 @@ import { NUM_CLASSES } from '../shared/model-spec';
 import { recoverFolder, replaceFolder, writeFileSynced } from './dir-swap';
 import { nonFiniteOutput, nonFiniteWeight } from './model-finite';
 import { METADATA_KEY, readLabMetadata, type LabMetadata } from './lab-metadata';
-import { isObject, MODEL_JSON, ModelFileError, readModelFiles, type ModelFiles } from './model-json';
+import { isObject } from './json-value';
+import { MODEL_JSON, ModelFileError, readModelFiles, type ModelFiles } from './model-json';
 
 export { MODEL_JSON, ModelFileError, type LabMetadata };
 export const WEIGHTS_FILE = 'weights.bin';

@@ -7,8 +7,6 @@ import { isObject } from './json-value';
 import { graphProblem, jsonDepthProblem } from './model-graph';
 import { paramsProblem } from './model-params';
 
-export { isObject };
-
 export const MODEL_JSON = 'model.json';
 const MB = 2 ** 20;
 const MAX_MODEL_JSON_BYTES = 10 * MB;
@@ -42,7 +40,6 @@ export interface ModelFiles {
   /** every shard's bytes, concatenated in manifest order */
   weightData: Uint8Array<ArrayBuffer>;
 }
-
 
 function megabytes(bytes: number): string {
   return `${bytes / MB} MB`;
