@@ -85,3 +85,21 @@ test('the next start sweeps temp files of dead processes and lists a model with 
     await rm(fresh, { recursive: true });
   }
 });
+
+test('the sweep leaves a damaged My digits index for the store to set aside and report', async () => {
+  const damagedHome = await mkdtemp(join(tmpdir(), 'digit-lab-tidy-index-'));
+  try {
+    await mkdir(join(damagedHome, 'my-digits'), { recursive: true });
+    await writeFile(join(damagedHome, 'my-digits', 'index.json'), '{"format": 1, "digits": [');
+    const service = await createLabService({ home: damagedHome });
+    try {
+      const listed = (await service.call('digits.list', null)) as { digits: unknown[]; notice?: string };
+      assert.deepEqual(listed.digits, []);
+      assert.match(listed.notice ?? '', /index\.json could not be read .*; it was kept as .*index\.json\.damaged-\d+/);
+    } finally {
+      await service.close();
+    }
+  } finally {
+    await rm(damagedHome, { recursive: true, force: true });
+  }
+});

@@ -40,10 +40,17 @@ async function sweepDir(dir: string): Promise<void> {
   }
 }
 
-/** Drawings whose digit never made it into the index (the kill came between the two writes). */
+/**
+ * Drawings whose digit never made it into the index (the kill came between the two writes).
+ * The index is only read here: a damaged one is left for the store to set aside and report.
+ */
 async function sweepOrphanDrawings(home: string): Promise<void> {
   const store = new MyDigitsStore(home);
-  const kept = new Set((await store.list()).map((digit) => `${digit.id}.png`));
+  const index = (await readFile(store.indexPath, 'utf8')
+    .then((text) => JSON.parse(text), (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? { digits: [] } : null))
+    .catch(() => null)) as { digits?: { id?: unknown }[] } | null;
+  if (!Array.isArray(index?.digits)) return;
+  const kept = new Set(index.digits.map((digit) => `${String(digit?.id)}.png`));
   for (const name of await names(store.dir)) {
     const path = join(store.dir, name);
     if (name.endsWith('.png') && !kept.has(name) && (await olderThanProcess(path))) await rm(path, { force: true });
@@ -69,7 +76,7 @@ export async function tidyLabHome(home: string, createStore: StoreFactory): Prom
   const models = join(home, 'models');
   await sweepDir(home);
   await sweepDir(join(home, MY_DIGITS_DIR));
-  await sweepOrphanDrawings(home).catch(() => undefined);
+  await sweepOrphanDrawings(home);
   await sweepDir(models);
   const history = new RunHistory(home, createStore);
   const known = new Set(history.list().flatMap((run) => [run.runId, ...(run.modelDir ? [run.modelDir] : [])]));
