@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive } from '../files/dir-swap';
 import { attemptDownload } from './download-attempt';
 import { DownloadCancelled, DownloadError } from './download-error';
 import type { DownloadProgress } from './download-meter';
@@ -114,21 +115,12 @@ async function downloadFile(file: MnistFile, options: DownloadOptions, mirrors: 
 
 const PART_FILE = /^(.+)\.(\d+)\.[0-9a-f]+\.part$/;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // someone else's process, alive
-  }
-}
-
 /** Temp files of tries whose process died (killed, crashed, power cut) before it could remove them. */
 async function sweepDeadParts(cacheDir: string): Promise<void> {
   const names = new Set(MNIST_FILES.map((file) => file.name));
   for (const entry of await readdir(cacheDir)) {
     const match = PART_FILE.exec(entry);
-    if (match && names.has(match[1]) && !alive(Number(match[2]))) await rm(join(cacheDir, entry), { force: true });
+    if (match && names.has(match[1]) && !processAlive(Number(match[2]))) await rm(join(cacheDir, entry), { force: true });
   }
 }
 
