@@ -52,6 +52,7 @@ test('the next start sweeps temp files of dead processes and lists a model with 
     join(digits, '6f1c1e9e-0000-4000-8000-000000000000.png'),
     join(models, `orphan-run.${dead}.89abcdef.tmp`),
     join(models, `kept.${dead}.01234567.old`),
+    join(models, `kept.${dead}.22222222.tmp`),
     join(models, 'kept', `report.json.${dead}.fedcba98.tmp`),
   ];
   for (const path of litter) {

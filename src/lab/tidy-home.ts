@@ -32,8 +32,10 @@ async function sweepDir(dir: string): Promise<void> {
   for (const name of await names(dir)) {
     const match = PID_TEMP.exec(name);
     if (match && !processAlive(Number(match[2]))) {
-      if (match[3] === 'old' || (await stat(join(dir, name))).isDirectory()) await recoverFolder(join(dir, match[1]));
-      else await rm(join(dir, name), { force: true });
+      // Gone already when recoverFolder swept it with another leftover of the same folder.
+      const info = await stat(join(dir, name)).catch(() => null);
+      if (info?.isDirectory() || (info && match[3] === 'old')) await recoverFolder(join(dir, match[1]));
+      else if (info) await rm(join(dir, name), { force: true });
     } else if (UNOWNED_TEMP.some((pattern) => pattern.test(name)) && (await olderThanProcess(join(dir, name)))) {
       await rm(join(dir, name), { recursive: true, force: true });
     }
