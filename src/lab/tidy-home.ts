@@ -75,6 +75,11 @@ async function recoveredRun(runId: string, dir: string): Promise<RunRecord> {
 
 /** Sweeps the lab's folders, then records every saved model that has no run record as a recovered run. */
 export async function tidyLabHome(home: string, createStore: StoreFactory): Promise<void> {
+  // Tidying is a courtesy: a folder it cannot read or remove must not keep the lab from starting.
+  await tidy(home, createStore).catch(() => undefined);
+}
+
+async function tidy(home: string, createStore: StoreFactory): Promise<void> {
   const models = join(home, 'models');
   await sweepDir(home);
   await sweepDir(join(home, MY_DIGITS_DIR));
