@@ -28,6 +28,9 @@ type Mode =
   | 'missing' // 404
   | 'unavailable' // 503
   | 'stall' // headers and 1000 bytes, then nothing
+  | 'drip' // the file at 200 bytes every 100 ms: never stalls, never ends
+  | 'away' // a redirect to the same path on another host (127.0.0.2)
+  | 'moved' // a redirect to the same file under /good/ on this host
   | 'silent'; // accepts the request, never answers
 
 const gz = new Map<string, Buffer>();
@@ -64,6 +67,21 @@ before(async () => {
       case 'silent':
         held.add(res);
         return;
+      case 'away':
+        return void res.writeHead(302, { location: `http://127.0.0.2:${(server.address() as AddressInfo).port}${req.url}` }).end();
+      case 'moved':
+        return void res.writeHead(301, { location: `/good/${name}` }).end();
+      case 'drip': {
+        res.writeHead(200, { 'content-length': body.length });
+        held.add(res);
+        let at = 0;
+        const timer = setInterval(() => {
+          if (res.destroyed || at >= body.length) return clearInterval(timer);
+          res.write(body.subarray(at, (at += 200)));
+        }, 100);
+        res.once('close', () => clearInterval(timer));
+        return;
+      }
       case 'stall':
         res.writeHead(200, { 'content-length': body.length });
         res.write(body.subarray(0, 1000));
@@ -249,6 +267,34 @@ test('when every mirror fails, the error lists each try and its cause', async ()
     return true;
   });
   assert.deepEqual(await readdir(cache), []);
+});
+
+test('a redirect to another host is refused without connecting there; one within the host is followed', async () => {
+  behaviour = (_file, from) => (from === 'away' ? 'away' : from === 'moved' ? 'moved' : 'good');
+  const cache = await cacheWith('redirects', [TRAIN_LABELS, TEST_IMAGES, TRAIN_IMAGES]);
+  await assert.rejects(
+    downloadMnist({ cacheDir: cache, mirrors: [mirror('away')], ...FAST, retries: 2 }),
+    /away\/ \(try 1\): redirects to http:\/\/127\.0\.0\.2:\d+, another host; only redirects within the mirror's own host are followed$/,
+  );
+  assert.deepEqual(requests.map((r) => r.mirror), ['away'], 'not retried, and 127.0.0.2 never asked');
+  const result = await downloadMnist({ cacheDir: cache, mirrors: [mirror('moved')], ...FAST });
+  assert.equal(result.files[0].sha256, TEST_LABELS.sha256);
+  assert.deepEqual(requests.slice(1).map((r) => r.mirror), ['moved', 'good']);
+  assert.equal((await loadMnist({ cacheDir: cache })).source, 'cache');
+});
+
+test('a mirror that drips bytes fails as too slow once the grace period is over; the cache keeps what it had', async () => {
+  behaviour = () => 'drip';
+  const cache = await cacheWith('drip', [TRAIN_LABELS, TEST_IMAGES, TRAIN_IMAGES]);
+  await writeFile(join(cache, TEST_LABELS.name), PREVIOUS);
+  const started = performance.now();
+  await assert.rejects(
+    downloadMnist({ cacheDir: cache, mirrors: [mirror('slow')], ...FAST, minBytesPerSecond: 10_000, rateGraceMs: 400 }),
+    /slow\/ \(try 1\): too slow: \d+ bytes in 0\.\d+ s, under the 10000 bytes\/s a download must keep up$/,
+  );
+  assert.ok(performance.now() - started < 3000);
+  assert.deepEqual(await readFile(join(cache, TEST_LABELS.name)), PREVIOUS);
+  assert.deepEqual(await partFiles(cache), []);
 });
 
 test('a mirror that is not an http(s) address is refused without trying it again', async () => {

@@ -29,6 +29,7 @@ export const evaluateCommand: Command = {
     const data = await loadMnist();
     const evaluation = await evaluate(loaded.model, data.test, loaded.inputShape);
     const { loss, accuracy, confusionMatrix, perClass, misclassified } = evaluation;
+    if (!Number.isFinite(loss)) throw new Error(`${loaded.dir}: the model's loss on the test set is not finite (${loss}); its weights overflow`);
     print(values.json as boolean, { loss, accuracy, confusionMatrix, perClass, misclassifiedCount: misclassified.length }, () =>
       [
         `loss = ${loss.toFixed(4)}`,
@@ -56,6 +57,7 @@ export const predictCommand: Command = {
       const probabilities = Array.from(
         tf.tidy(() => (loaded.model.predict(tf.tensor(input, [1, ...loaded.inputShape])) as tf.Tensor).dataSync()),
       );
+      if (!probabilities.every(Number.isFinite)) throw new Error(`${file}: the model's output for it is not finite (${probabilities.join(', ')}); its weights overflow`);
       const digit = probabilities.indexOf(Math.max(...probabilities));
       readings.push({ file, digit, probabilities });
     }

@@ -13,6 +13,7 @@ import { MAX_BATCH_SIZE, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_MY_DIGITS_REPEAT, MA
 import { MyDigitsStore, toExamples } from '../files/my-digits';
 import type { TrainExtras } from '../training/messages';
 import { Trainer } from '../training/trainer';
+import { recoverFolder } from '../files/dir-swap';
 import { labHome } from '../files/lab-home';
 import { REPORT, RunStore } from '../files/run-store';
 
@@ -80,6 +81,8 @@ export const trainCommand: Command = {
     const runs = new RunStore(labHome());
     if (runs.damaged) process.stderr.write(`digit-lab: ${runs.damaged}\n`);
     const out = resolve((values.out as string | undefined) ?? join(runs.modelsDir, `${preset}-${timestamp()}`));
+    // What a killed earlier save into the same place left: its old folder back, its temp removed.
+    await recoverFolder(out);
     const json = values.json as boolean | undefined;
     const tty = process.stdout.isTTY && !json;
     const log = (line: string) => {

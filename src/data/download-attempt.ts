@@ -17,6 +17,30 @@ export interface AttemptOptions {
   onProgress?: (progress: DownloadProgress) => void;
   stallTimeoutMs: number;
   progressIntervalMs: number;
+  /** below this average rate, once `rateGraceMs` have passed, the try is too slow */
+  minBytesPerSecond: number;
+  rateGraceMs: number;
+}
+
+/** A mirror may move a file within its own host (http to https too), never to another host. */
+const MAX_REDIRECTS = 5;
+
+class RedirectRefused extends Error {}
+
+/** fetch, following redirects only while they stay on the mirror's host. */
+async function fetchOnHost(url: URL, init: RequestInit): Promise<Response> {
+  for (let hops = 0; ; hops++) {
+    const response = await fetch(url, { ...init, redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status > 399 || location === null) return response;
+    await response.body?.cancel().catch(() => undefined);
+    const next = new URL(location, url);
+    if (next.host !== url.host || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
+      throw new RedirectRefused(`redirects to ${next.origin}, another host; only redirects within the mirror's own host are followed`);
+    }
+    if (hops === MAX_REDIRECTS) throw new RedirectRefused(`redirects more than ${MAX_REDIRECTS} times`);
+    url = next;
+  }
 }
 
 /** Statuses worth asking again for; any other 4xx will be the same next time. */
@@ -108,14 +132,17 @@ export async function attemptDownload(
   const cancelled = () => options.signal?.aborted === true;
   const stall = watchdog(options.stallTimeoutMs, () => controller.abort());
   const temp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.part`;
+  const started = performance.now();
+  let tooSlow: string | null = null;
   try {
     stall.arm();
     let response: Response;
     try {
       // identity: the .gz bytes as stored, not compressed again on the way
-      response = await fetch(url, { signal: controller.signal, headers: { 'accept-encoding': 'identity' } });
+      response = await fetchOnHost(url, { signal: controller.signal, headers: { 'accept-encoding': 'identity' } });
     } catch (error) {
       if (cancelled()) throw new DownloadCancelled(file.name, mirror);
+      if (error instanceof RedirectRefused) throw fail(error.message, { retryable: false });
       if (stall.fired) throw fail(`no answer for ${seconds(options.stallTimeoutMs)}`);
       throw fail(`cannot connect (${reason(error)})`, { cause: error });
     }
@@ -140,7 +167,15 @@ export async function attemptDownload(
       total,
       intervalMs: options.progressIntervalMs,
       onProgress: options.onProgress,
-      onData: () => stall.arm(),
+      onData: () => {
+        stall.arm();
+        const elapsed = performance.now() - started;
+        // A mirror that drips a few bytes a second never stalls, and would never finish either.
+        if (elapsed > options.rateGraceMs && meter.bytes / (elapsed / 1000) < options.minBytesPerSecond) {
+          tooSlow = `too slow: ${meter.bytes} bytes in ${seconds(Math.round(elapsed))}, under the ${options.minBytesPerSecond} bytes/s a download must keep up`;
+          controller.abort();
+        }
+      },
     });
     const tap = new VerifyingTap(file);
     const body = Readable.fromWeb(response.body as unknown as NodeReadableStream<Uint8Array>);
@@ -160,6 +195,7 @@ export async function attemptDownload(
     } catch (error) {
       if (cancelled()) throw new DownloadCancelled(file.name, mirror);
       if (stall.fired) throw fail(`stalled: no data for ${seconds(options.stallTimeoutMs)} after ${meter.bytes} bytes`);
+      if (tooSlow) throw fail(tooSlow);
       const { stage, error: cause } = first ?? { stage: 'network', error: error as Error };
       switch (stage) {
         case 'gunzip':

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { processAlive } from '../files/dir-swap';
 import { attemptDownload } from './download-attempt';
 import { DownloadCancelled, DownloadError } from './download-error';
 import type { DownloadProgress } from './download-meter';
@@ -17,6 +18,9 @@ export const DEFAULT_MIRRORS = ['https://storage.googleapis.com/cvdf-datasets/mn
 const DEFAULT_RETRIES = 2;
 const DEFAULT_BACKOFF_MS = 500;
 const DEFAULT_STALL_MS = 30_000;
+/** 2 KiB/s on average after the first 30 s: the largest file then takes at most 80 minutes. */
+const DEFAULT_MIN_RATE = 2048;
+const DEFAULT_RATE_GRACE_MS = 30_000;
 /** at most 10 progress events a second */
 const DEFAULT_PROGRESS_MS = 100;
 /** what DownloadedFile.mirror says for a file that was already cached */
@@ -36,6 +40,9 @@ export interface DownloadOptions {
   stallTimeoutMs?: number;
   /** least time between two progress events of one file (default 100) */
   progressIntervalMs?: number;
+  /** an average below this many bytes a second, after `rateGraceMs`, fails the try (default 2048 after 30000 ms) */
+  minBytesPerSecond?: number;
+  rateGraceMs?: number;
 }
 
 export interface DownloadedFile {
@@ -75,6 +82,8 @@ async function downloadFile(file: MnistFile, options: DownloadOptions, mirrors: 
     onProgress: options.onProgress,
     stallTimeoutMs: options.stallTimeoutMs ?? DEFAULT_STALL_MS,
     progressIntervalMs: options.progressIntervalMs ?? DEFAULT_PROGRESS_MS,
+    minBytesPerSecond: options.minBytesPerSecond ?? DEFAULT_MIN_RATE,
+    rateGraceMs: options.rateGraceMs ?? DEFAULT_RATE_GRACE_MS,
   };
   const failures: DownloadError[] = [];
   const causes: string[] = [];
@@ -106,21 +115,12 @@ async function downloadFile(file: MnistFile, options: DownloadOptions, mirrors: 
 
 const PART_FILE = /^(.+)\.(\d+)\.[0-9a-f]+\.part$/;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'; // someone else's process, alive
-  }
-}
-
 /** Temp files of tries whose process died (killed, crashed, power cut) before it could remove them. */
 async function sweepDeadParts(cacheDir: string): Promise<void> {
   const names = new Set(MNIST_FILES.map((file) => file.name));
   for (const entry of await readdir(cacheDir)) {
     const match = PART_FILE.exec(entry);
-    if (match && names.has(match[1]) && !alive(Number(match[2]))) await rm(join(cacheDir, entry), { force: true });
+    if (match && names.has(match[1]) && !processAlive(Number(match[2]))) await rm(join(cacheDir, entry), { force: true });
   }
 }
 

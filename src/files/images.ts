@@ -1,13 +1,15 @@
 // Image files into pixels: PNG, JPEG and BMP (what Paint saves), told apart by their bytes,
 // not their names. A broken or unsupported file is an ImageFileError that names it.
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { RawImage } from '../shared/preprocess';
 
 const MAX_SIDE = 8192;
-const MAX_PIXELS = 64 * 2 ** 20;
-const MAX_FILE_BYTES = 256 * 2 ** 20;
+/** The pixel budget, checked against the header before decoding: a 16 MP image decodes in well under 500 MB. */
+const MAX_PIXELS = 16 * 2 ** 20;
+const MAX_FILE_BYTES = 64 * 2 ** 20;
 
 export class ImageFileError extends Error {
   constructor(
@@ -19,10 +21,13 @@ export class ImageFileError extends Error {
   }
 }
 
-function checkSize(width: number, height: number, name: string): void {
+/** `bytesPerSample` 2 (16-bit PNG) halves the budget: such a file decodes through twice the memory. */
+function checkSize(width: number, height: number, name: string, bytesPerSample = 1): void {
   const sane = Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1;
-  if (!sane || width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS) {
-    throw new ImageFileError(name, `claims ${width}×${height} pixels; each side must be 1 to ${MAX_SIDE}, at most ${MAX_PIXELS / 2 ** 20} megapixels in all`);
+  const budget = MAX_PIXELS / bytesPerSample;
+  if (!sane || width > MAX_SIDE || height > MAX_SIDE || width * height > budget) {
+    const depth = bytesPerSample > 1 ? ` at ${8 * bytesPerSample} bits per sample` : '';
+    throw new ImageFileError(name, `claims ${width}×${height} pixels${depth}; each side must be 1 to ${MAX_SIDE}, at most ${budget / 2 ** 20} megapixels in all`);
   }
 }
 
@@ -57,7 +62,7 @@ function checkPngChunks(bytes: Uint8Array, name: string): void {
   if (bytes.length < PNG_HEADER_BYTES || chunkType(PNG_SIGNATURE.length) !== 'IHDR') {
     throw new ImageFileError(name, 'is a truncated or damaged PNG: no IHDR header');
   }
-  checkSize(view.getUint32(16), view.getUint32(20), name);
+  checkSize(view.getUint32(16), view.getUint32(20), name, bytes[24] === 16 ? 2 : 1);
   for (let at = PNG_SIGNATURE.length; ; ) {
     if (at + CHUNK_OVERHEAD > bytes.length) throw new ImageFileError(name, 'is a truncated PNG: it ends before its IEND chunk');
     const type = chunkType(at);
@@ -296,9 +301,18 @@ export async function readImageFile(path: string): Promise<RawImage> {
     const problems: Record<string, string> = { ENOENT: 'no such file', EISDIR: 'is a folder, not an image file', EACCES: 'permission denied' };
     throw new ImageFileError(path, problems[error.code ?? ''] ?? error.message);
   };
-  const file = await open(path, 'r').catch(fail);
+  // A device or FIFO would never end (/dev/zero) or block the open itself (a FIFO): checked before opening,
+  // and again on what was opened, non-blocking, in case the path changed in between.
+  const regular = (info: { isFile(): boolean; isDirectory(): boolean }) => {
+    if (info.isDirectory()) throw new ImageFileError(path, 'is a folder, not an image file');
+    if (!info.isFile()) throw new ImageFileError(path, 'is not a regular file (a device, FIFO or socket); give an image file');
+  };
+  regular(await stat(path).catch(fail));
+  const file = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch(fail);
   try {
-    const { size } = await file.stat();
+    const info = await file.stat();
+    regular(info);
+    const { size } = info;
     if (size > MAX_FILE_BYTES) throw new ImageFileError(path, `is ${size} bytes, more than the ${MAX_FILE_BYTES / 2 ** 20} MB an image may be`);
     const bytes = await file.readFile().catch(fail);
     return decodeImage(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);

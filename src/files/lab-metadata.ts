@@ -1,7 +1,7 @@
 // What the lab keeps about a model, in model.json's userDefinedMetadata. A model.json may
 // come from anywhere, so what is read back is checked field by field.
 import { validateModelSpec, type ModelSpec } from '../shared/model-spec';
-import { isObject } from './model-json';
+import { isObject } from './json-value';
 
 export const METADATA_KEY = 'digitLab';
 

@@ -7,8 +7,10 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { INPUT_SHAPES, NUM_CLASSES } from '../shared/model-spec';
 import { recoverFolder, replaceFolder, writeFileSynced } from './dir-swap';
+import { nonFiniteOutput, nonFiniteWeight } from './model-finite';
 import { METADATA_KEY, readLabMetadata, type LabMetadata } from './lab-metadata';
-import { isObject, MODEL_JSON, ModelFileError, readModelFiles, type ModelFiles } from './model-json';
+import { isObject } from './json-value';
+import { MODEL_JSON, ModelFileError, readModelFiles, type ModelFiles } from './model-json';
 
 export { MODEL_JSON, ModelFileError, type LabMetadata };
 export const WEIGHTS_FILE = 'weights.bin';
@@ -89,6 +91,8 @@ function shapeText(shape: (number | null)[]): string {
 /** Builds the model with TensorFlow.js and checks it reads 28×28 gray digits into 10 classes. */
 async function buildChecked(files: ModelFiles): Promise<{ model: tf.LayersModel; inputShape: number[] }> {
   const { file, json, weightSpecs, weightData } = files;
+  const badWeight = nonFiniteWeight(weightSpecs, weightData);
+  if (badWeight) throw new ModelFileError(file, badWeight);
   let model: tf.LayersModel;
   try {
     // Without trainingConfig: the lab only predicts with it, and a Keras loss tfjs lacks must not refuse the model.
@@ -96,7 +100,7 @@ async function buildChecked(files: ModelFiles): Promise<{ model: tf.LayersModel;
   } catch (error) {
     throw new ModelFileError(file, `TensorFlow.js cannot build it: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const problem = fitProblem(model);
+  const problem = fitProblem(model) ?? nonFiniteOutput(model, model.inputs[0].shape.slice(1) as number[]);
   if (problem) {
     model.dispose();
     throw new ModelFileError(file, problem);

@@ -3,6 +3,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import { open, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { isObject } from './json-value';
+import { graphProblem, jsonDepthProblem } from './model-graph';
+import { paramsProblem } from './model-params';
 
 export const MODEL_JSON = 'model.json';
 const MB = 2 ** 20;
@@ -36,10 +39,6 @@ export interface ModelFiles {
   weightSpecs: tf.io.WeightsManifestEntry[];
   /** every shard's bytes, concatenated in manifest order */
   weightData: Uint8Array<ArrayBuffer>;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function megabytes(bytes: number): string {
@@ -183,9 +182,16 @@ export async function readModelFiles(dirOrModelJson: string): Promise<ModelFiles
   }
   const jsonBytes = new Uint8Array(jsonSize);
   await readFileChecked(file, jsonSize, jsonBytes, file, what);
+  const tooDeep = jsonDepthProblem(jsonBytes);
+  if (tooDeep) throw new ModelFileError(file, tooDeep);
   const json = parseJson(jsonBytes, file);
+  const graph = graphProblem(json.modelTopology);
+  if (graph) throw new ModelFileError(file, graph);
 
   const { shards, weightSpecs, expected } = await manifestShards(json, folder, file);
+  // Before any layer is built: tfjs initialises every weight before it looks at the ones given.
+  const params = paramsProblem(json.modelTopology, weightSpecs);
+  if (params) throw new ModelFileError(file, params);
   const actual = shards.reduce((sum, shard) => sum + shard.size, 0);
   if (actual !== expected) {
     throw new ModelFileError(file, `the weights manifest describes ${expected} bytes but the weight files hold ${actual}`);

@@ -16,6 +16,8 @@ import { runsCalls } from './calls/runs';
 import { predictCalls } from './calls/predict';
 import { settingsCalls } from './calls/settings';
 import { digitsCalls } from './calls/digits';
+import { tidyLabHome } from './tidy-home';
+import { confStore } from '../files/store';
 
 export type { LabServiceOptions } from './context';
 
@@ -70,5 +72,6 @@ export class LabService {
 /** Creates the lab's folders so a first run has somewhere to write. */
 export async function createLabService(options: LabServiceOptions): Promise<LabService> {
   await mkdir(join(options.home, 'models'), { recursive: true });
+  await tidyLabHome(options.home, options.createStore ?? confStore);
   return new LabService(options);
 }

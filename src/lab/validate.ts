@@ -7,6 +7,7 @@ import { MAX_DRAWING_BYTES } from '../files/my-digits';
 import { LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
 import { BACKEND_CHOICES } from '../shared/backends';
 import { IMAGE_PIXELS, MAX_LAYERS, MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
+import { MAX_IMPORT_BASE64, MAX_IMPORT_BYTES } from '../shared/limits';
 
 
 type Check = (value: unknown, path: string) => void;
@@ -112,9 +113,6 @@ const modelSpec: Check = (value, path) => {
   }
 };
 
-/** The largest model the lab imports: model.json up to 10 MiB and 200 MiB of weights (as model-files checks), base64. */
-const MAX_IMPORT_BYTES = 210 * 2 ** 20;
-const MAX_IMPORT_BASE64 = Math.ceil(MAX_IMPORT_BYTES / 3) * 4;
 const MAX_IMPORT_FILES = 32;
 /** A file the user picked: a plain name in any script, never a path (no slashes, no leading dot, no control characters). */
 const FILE_NAME = string(200, /^(?!\.)[\p{L}\p{N} _.,()+@-]+$/u);

@@ -7,14 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES, WS_PATH, type SocketEvent, type SocketReply, type SocketRequest } from '../shared/contract';
 import type { LabService } from '../lab/service';
+import { MAX_IMPORT_BASE64 } from '../shared/limits';
 import { securityHeaders } from '../pages/headers';
 import { readStatic } from '../pages/static-files';
 
 export const HOST = '127.0.0.1';
 const COOKIE = 'digit-lab-token';
 const TOKEN_BYTES = 24;
-/** The largest message a renderer may send: a model import with its weights, base64 (validate.ts allows 280 MiB). */
-const MAX_MESSAGE_BYTES = 300 * 2 ** 20;
+/** The largest message a renderer may send: the largest model import, base64, with room for its names and the call around it. */
+export const MAX_MESSAGE_BYTES = MAX_IMPORT_BASE64 + 2 ** 20;
 
 export interface ServerOptions {
   service: LabService;
@@ -97,12 +98,21 @@ export async function startServer(options: ServerOptions): Promise<LabServer> {
       accept(admitted(req, new URL(req.url ?? '/', origin)) && (from === undefined || from === origin), 403),
   });
 
+  const sendTo = (socket: WebSocket, message: SocketReply | SocketEvent) => {
+    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+  };
+  // One listener per event for all sockets: a listener per socket would pass Node's limit of ten.
+  const unsubscribe = EVENT_NAMES.map((event) =>
+    options.service.on(event, (payload) => {
+      for (const socket of sockets.clients) sendTo(socket, { event, payload });
+    }),
+  );
+
   sockets.on('connection', (socket: WebSocket) => {
-    const send = (message: SocketReply | SocketEvent) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-    };
-    const unsubscribe = EVENT_NAMES.map((event) => options.service.on(event, (payload) => send({ event, payload })));
-    socket.on('close', () => unsubscribe.forEach((off) => off()));
+    const send = (message: SocketReply | SocketEvent) => sendTo(socket, message);
+    // A malformed or oversized frame is this connection's problem: ws has already closed it, and
+    // an 'error' event nobody handles would end the server and any run in it.
+    socket.on('error', () => {});
     socket.on('message', async (raw) => {
       let request: Partial<SocketRequest>;
       try {
@@ -129,6 +139,7 @@ export async function startServer(options: ServerOptions): Promise<LabServer> {
     port,
     token,
     close: async () => {
+      unsubscribe.forEach((off) => off());
       for (const client of sockets.clients) client.terminate();
       await new Promise((done) => sockets.close(done));
       server.closeAllConnections();

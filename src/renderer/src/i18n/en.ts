@@ -242,6 +242,7 @@ export const en = {
   'runs.importButton': 'Import',
   'runs.importing': 'Importing and evaluating…',
   'runs.imported': 'Imported {name}: {accuracy} on the test set.',
+  'runs.importTooLarge': 'These files are {size}; a model the lab imports may be at most {limit} (model.json and its weights together).',
 
   'paint.title': 'Paint',
   'paint.intro': 'Draw a digit with the mouse, a pen or a finger, or open a picture of one (PNG, JPEG, BMP; black on white as Paint saves it is fine). The model reads it as it sees it: after the same preprocessing MNIST had.',

@@ -278,6 +278,7 @@ export const zhHans: Messages = {
   'runs.importButton': '导入',
   'runs.importing': '导入并评估中…',
   'runs.imported': '已导入 {name}：测试集准确率 {accuracy}。',
+  'runs.importTooLarge': '这些文件共 {size}；可导入的模型最多 {limit}（model.json 与权重合计）。',
 
   'paint.title': '手写板',
   'paint.intro': '用鼠标、手写笔或手指写一个数字，或打开一张数字图片（PNG、JPEG、BMP；像画图程序那样白底黑字也可以）。模型看到的是经过与 MNIST 相同预处理后的图像。',

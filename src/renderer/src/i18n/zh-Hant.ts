@@ -278,6 +278,7 @@ export const zhHant: Messages = {
   'runs.importButton': '匯入',
   'runs.importing': '匯入並評估中…',
   'runs.imported': '已匯入 {name}：測試集準確率 {accuracy}。',
+  'runs.importTooLarge': '這些檔案共 {size}；可匯入的模型最多 {limit}（model.json 與權重合計）。',
 
   'paint.title': '手寫板',
   'paint.intro': '用滑鼠、觸控筆或手指寫一個數字，或開啟一張數字圖片（PNG、JPEG、BMP；像小畫家那樣白底黑字也可以）。模型看到的是經過與 MNIST 相同前處理後的影像。',
