@@ -11,7 +11,7 @@ import { buildModel } from '../src/models/build';
 import { presetSpec } from '../src/shared/presets';
 import { saveModel } from '../src/files/model-files';
 import { createLabService } from '../src/lab/service';
-import { RECOVERED } from '../src/lab/tidy-home';
+import { RECOVERED } from '../src/files/run-store';
 import type { RunSummary } from '../src/shared/contract';
 
 let home: string;

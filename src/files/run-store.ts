@@ -7,11 +7,16 @@ import type { ModelSpec } from '../shared/model-spec';
 import type { RunResult } from '../shared/training';
 import { writeFileAtomic } from './atomic';
 import { MODEL_JSON } from './model-files';
+import { readLabMetadata } from './lab-metadata';
 import { RunHistory, failedRecord, toRecord, type RunRecord } from './runs';
 import { confStore, type StoreFactory } from './store';
 
 /** The full RunResult, beside model.json in the run's folder. */
 export const REPORT = 'report.json';
+/** the folder, under the lab's home, where runs save their models */
+export const MODELS_DIR = 'models';
+/** the message of a run found on disk with no record: the lab was killed before it wrote one */
+export const RECOVERED = 'recovered: the lab stopped before it recorded this run';
 
 export class RunStore {
   private readonly history: RunHistory;
@@ -20,7 +25,7 @@ export class RunStore {
 
   constructor(home: string, createStore: StoreFactory = confStore) {
     this.history = new RunHistory(home, createStore);
-    this.modelsDir = join(home, 'models');
+    this.modelsDir = join(home, MODELS_DIR);
   }
 
   /** set when the history file could not be read and was put aside */
@@ -61,6 +66,19 @@ export class RunStore {
     this.history.add(toRecord(result));
   }
 
+  /** Records a model folder that has no run record, from its report if it got one, else from the model's own metadata. */
+  async recover(runId: string, dir: string): Promise<void> {
+    const report = (await readJson(join(dir, REPORT))) as RunResult | null;
+    if (report?.spec && report.evaluation) {
+      this.history.add({ ...toRecord({ ...report, runId, modelDir: dir }), message: RECOVERED });
+      return;
+    }
+    const modelJson = (await readJson(join(dir, MODEL_JSON))) as { userDefinedMetadata?: unknown } | null;
+    const metadata = readLabMetadata(modelJson?.userDefinedMetadata);
+    const spec: ModelSpec = metadata?.spec ?? { name: metadata?.name ?? runId, input: 'flat', layers: [], optimizer: 'adam', learningRate: 0.001, epochs: 0, batchSize: 0, validation: { kind: 'none' } };
+    this.history.add({ runId, spec, status: 'stopped', modelDir: dir, message: RECOVERED, finishedAt: metadata?.createdAt });
+  }
+
   failed(runId: string, spec: ModelSpec, message: string): void {
     this.history.add(failedRecord(runId, spec, message));
   }
@@ -88,5 +106,14 @@ export class RunStore {
   private ownsFolder(dir: string): boolean {
     const path = relative(resolve(this.modelsDir), resolve(dir));
     return path !== '' && !path.startsWith('..') && !isAbsolute(path);
+  }
+}
+
+/** A JSON file's value, or null when it is missing or does not parse. */
+async function readJson(path: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8'));
+  } catch {
+    return null;
   }
 }

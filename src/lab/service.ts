@@ -18,6 +18,7 @@ import { settingsCalls } from './calls/settings';
 import { digitsCalls } from './calls/digits';
 import { tidyLabHome } from './tidy-home';
 import { confStore } from '../files/store';
+import { MODELS_DIR } from '../files/run-store';
 
 export type { LabServiceOptions } from './context';
 
@@ -71,7 +72,7 @@ export class LabService {
 
 /** Creates the lab's folders so a first run has somewhere to write. */
 export async function createLabService(options: LabServiceOptions): Promise<LabService> {
-  await mkdir(join(options.home, 'models'), { recursive: true });
+  await mkdir(join(options.home, MODELS_DIR), { recursive: true });
   await tidyLabHome(options.home, options.createStore ?? confStore);
   return new LabService(options);
 }

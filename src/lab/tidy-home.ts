@@ -4,20 +4,15 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { processAlive, recoverFolder } from '../files/dir-swap';
-import { readLabMetadata } from '../files/lab-metadata';
 import { MODEL_JSON } from '../files/model-json';
 import { MY_DIGITS_DIR, MyDigitsStore } from '../files/my-digits';
-import { RunHistory, toRecord, type RunRecord } from '../files/runs';
-import type { RunResult } from '../shared/training';
-import type { ModelSpec } from '../shared/model-spec';
+import { MODELS_DIR, RunStore } from '../files/run-store';
 import type { StoreFactory } from '../files/store';
 
-const REPORT = 'report.json';
 /** writeFileAtomic's temp names and replaceFolder's: <name>.<pid>.<8 hex>.tmp|old */
 const PID_TEMP = /^(.+)\.(\d+)\.[0-9a-f]{8}\.(tmp|old)$/;
 /** Temp names with no process id in them: conf's store files, import staging folders. */
 const UNOWNED_TEMP = [/^(runs|settings)\.json\.tmp-/, /^import-[A-Za-z0-9]{6}$/];
-export const RECOVERED = 'recovered: the lab stopped before it recorded this run';
 
 const names = (dir: string) => readdir(dir).catch(() => [] as string[]);
 const started = Date.now() - process.uptime() * 1000;
@@ -59,20 +54,6 @@ async function sweepOrphanDrawings(home: string): Promise<void> {
   }
 }
 
-async function readJson(path: string): Promise<unknown> {
-  return JSON.parse(await readFile(path, 'utf8'));
-}
-
-/** The run a model folder holds, from its report if it got one, else from the model's own metadata. */
-async function recoveredRun(runId: string, dir: string): Promise<RunRecord> {
-  const report = (await readJson(join(dir, REPORT)).catch(() => null)) as RunResult | null;
-  if (report?.spec && report.evaluation) return { ...toRecord({ ...report, runId, modelDir: dir }), message: RECOVERED };
-  const modelJson = (await readJson(join(dir, MODEL_JSON)).catch(() => null)) as { userDefinedMetadata?: unknown } | null;
-  const metadata = readLabMetadata(modelJson?.userDefinedMetadata);
-  const spec: ModelSpec = metadata?.spec ?? { name: metadata?.name ?? runId, input: 'flat', layers: [], optimizer: 'adam', learningRate: 0.001, epochs: 0, batchSize: 0, validation: { kind: 'none' } };
-  return { runId, spec, status: 'stopped', modelDir: dir, message: RECOVERED, finishedAt: metadata?.createdAt };
-}
-
 /** Sweeps the lab's folders, then records every saved model that has no run record as a recovered run. */
 export async function tidyLabHome(home: string, createStore: StoreFactory): Promise<void> {
   // Tidying is a courtesy: a folder it cannot read or remove must not keep the lab from starting.
@@ -80,13 +61,13 @@ export async function tidyLabHome(home: string, createStore: StoreFactory): Prom
 }
 
 async function tidy(home: string, createStore: StoreFactory): Promise<void> {
-  const models = join(home, 'models');
+  const models = join(home, MODELS_DIR);
   await sweepDir(home);
   await sweepDir(join(home, MY_DIGITS_DIR));
   await sweepOrphanDrawings(home);
   await sweepDir(models);
-  const history = new RunHistory(home, createStore);
-  const known = new Set(history.list().flatMap((run) => [run.runId, ...(run.modelDir ? [run.modelDir] : [])]));
+  const runs = new RunStore(home, createStore);
+  const known = new Set(runs.list().flatMap((run) => [run.runId, ...(run.modelDir ? [run.modelDir] : [])]));
   for (const name of await names(models)) {
     const dir = join(models, name);
     // A folder newer than this process may be a run another lab process is about to record.
@@ -94,6 +75,6 @@ async function tidy(home: string, createStore: StoreFactory): Promise<void> {
     await sweepDir(dir);
     if (known.has(name) || known.has(dir) || PID_TEMP.test(name) || !settled) continue;
     if (!(await stat(join(dir, MODEL_JSON)).catch(() => null))?.isFile()) continue;
-    history.add(await recoveredRun(name, dir));
+    await runs.recover(name, dir);
   }
 }
