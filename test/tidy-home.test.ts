@@ -27,7 +27,7 @@ after(async () => {
 
 /** The id of a process that has ended. */
 function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString() as unknown as number;
+  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString());
 }
 
 async function old(path: string): Promise<void> {
@@ -45,21 +45,21 @@ test('the next start sweeps temp files of dead processes and lists a model with 
   await saveModel(model, join(models, 'orphan-run'), { format: 1, name: 'mlp-16-16', createdAt: '2026-11-30T10:00:00.000Z', source: 'trained', spec });
   await saveModel(model, join(models, 'kept'), { format: 1, name: 'kept', createdAt: '2026-11-30T10:00:00.000Z' });
   model.dispose();
-  const litter = [
-    join(home, `runs.json.tmp-${Date.now()}abcdef`),
+  const folders = [
     join(home, 'import-AbC123'),
-    join(digits, `index.json.${dead}.0123abcd.tmp`),
-    join(digits, '6f1c1e9e-0000-4000-8000-000000000000.png'),
     join(models, `orphan-run.${dead}.89abcdef.tmp`),
     join(models, `kept.${dead}.01234567.old`),
     join(models, `kept.${dead}.22222222.tmp`),
+  ];
+  const files = [
+    join(home, `runs.json.tmp-${Date.now()}abcdef`),
+    join(digits, `index.json.${dead}.0123abcd.tmp`),
+    join(digits, '6f1c1e9e-0000-4000-8000-000000000000.png'),
     join(models, 'kept', `report.json.${dead}.fedcba98.tmp`),
   ];
-  for (const path of litter) {
-    if (path.endsWith('.tmp') && path.includes('models') && !path.includes('report')) await mkdir(path);
-    else if (path.endsWith('.old') || path.includes('import-')) await mkdir(path);
-    else await writeFile(path, 'left by a killed process');
-  }
+  for (const path of folders) await mkdir(path);
+  for (const path of files) await writeFile(path, 'left by a killed process');
+  const litter = [...folders, ...files];
   const live = join(models, `kept.${process.pid}.76543210.tmp`);
   await mkdir(live);
   const fresh = join(home, 'import-Fresh1');

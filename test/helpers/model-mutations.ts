@@ -23,7 +23,7 @@ export interface BaseModel {
   weights: Uint8Array;
 }
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const clone = (value: unknown): Json => structuredClone(value) as Json;
 const layersOf = (json: Json): Json[] => json.modelTopology.config.layers;
