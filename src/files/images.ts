@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { RawImage } from '../shared/preprocess';
+import { jpegOrientation, orient } from './exif';
 
 const MAX_SIDE = 8192;
 const MAX_PIXELS = 64 * 2 ** 20;
@@ -122,7 +123,7 @@ function decodeJpeg(bytes: Uint8Array, name: string): RawImage {
   } catch (error) {
     throw new ImageFileError(name, `is a truncated or damaged JPEG (${(error as Error).message})`);
   }
-  return { width: image.width, height: image.height, channels: 4, data: image.data };
+  return orient({ width: image.width, height: image.height, channels: 4, data: image.data }, jpegOrientation(bytes));
 }
 
 // ---- BMP ----------------------------------------------------------------------------------
