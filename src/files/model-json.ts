@@ -2,7 +2,8 @@
 // the weights manifest are checked before TensorFlow.js sees a byte of them.
 import type * as tf from '@tensorflow/tfjs';
 import { open, realpath, stat } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
+import { modelJsonIn } from './model-folder';
 
 export const MODEL_JSON = 'model.json';
 const MB = 2 ** 20;
@@ -46,12 +47,12 @@ function megabytes(bytes: number): string {
   return `${bytes / MB} MB`;
 }
 
-/** A folder means its model.json; a file, or a missing path ending in .json, is the model.json itself. */
+/** A folder means its model.json (or its one TF.js model .json); a file, or a missing path ending in .json, is the model.json itself. */
 async function modelJsonPath(dirOrModelJson: string): Promise<string> {
   const path = resolve(dirOrModelJson);
   const info = await stat(path).catch(() => null);
   const folder = info ? info.isDirectory() : !path.endsWith('.json');
-  return folder ? join(path, MODEL_JSON) : path;
+  return folder ? modelJsonIn(path) : path;
 }
 
 /** Reads `size` bytes of a file into `into`; a file that shrank since its stat is refused. */
