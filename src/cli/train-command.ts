@@ -5,6 +5,7 @@ import { choiceFlag, intFlag, numberFlag, print } from './output';
 import { crosstab, perClassTable } from './format';
 import { epochLine, progressLine } from '../shared/keras-log';
 import { presetSpec } from '../shared/presets';
+import { DEFAULT_AUGMENTATION, parseAugmentation } from '../shared/augment';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, summary, type ModelSpec } from '../shared/model-spec';
 import { formatAccuracy, MAX_MY_DIGITS_REPEAT, type RunResult, type TrainEvent } from '../shared/training';
 import { MyDigitsStore, toExamples } from '../files/my-digits';
@@ -29,6 +30,8 @@ function specFrom(preset: string, values: Record<string, unknown>): ModelSpec {
   spec.learningRate = numberFlag(values['learning-rate'], 'learning-rate', (n) => n > 0 && n <= 10, 'above 0 and at most 10') ?? spec.learningRate;
   const split = numberFlag(values['validation-split'], 'validation-split', (n) => n >= 0 && n < 1, 'at least 0 and below 1 (0: no validation)');
   if (split !== undefined) spec.validation = split === 0 ? { kind: 'none' } : { kind: 'split', fraction: split };
+  const ranges = values['augment-ranges'] as string | undefined;
+  if (values.augment === true || ranges !== undefined) spec.augmentation = ranges === undefined ? { ...DEFAULT_AUGMENTATION } : parseAugmentation(ranges);
   return spec;
 }
 
@@ -44,6 +47,8 @@ export const trainCommand: Command = {
   --validation-split X (0 = none)  --limit N (train on the first N images)
   --backend auto|tensorflow|tensorflow-gpu|wasm|cpu  --seed N  --out DIR
   --my-digits (add the My digits saved from the paint pad)  --my-digits-repeat N
+  --augment (rotate, shift, zoom and thicken each training batch at random, seeded by --seed)
+  --augment-ranges rotation=0.04,translation=0.1,zoom=0.1,thickness=0.5 (implies --augment)
 `,
   options: {
     epochs: { type: 'string' },
@@ -56,6 +61,8 @@ export const trainCommand: Command = {
     out: { type: 'string' },
     'my-digits': { type: 'boolean' },
     'my-digits-repeat': { type: 'string' },
+    augment: { type: 'boolean' },
+    'augment-ranges': { type: 'string' },
     ...BACKEND_OPTION,
   },
   async run(values, positionals) {

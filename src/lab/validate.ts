@@ -91,7 +91,7 @@ const numbers = (length: number, min: number, max: number): Check => (value, pat
 // A model description's shape is checked here (fields, types); what it means (shapes, params)
 // by validateModelSpec. Either way an error inside a layer carries that layer's index.
 const MAX_LAYERS = 64;
-const SPEC_FIELDS: readonly (keyof ModelSpec)[] = ['name', 'input', 'layers', 'optimizer', 'learningRate', 'epochs', 'batchSize', 'validation'];
+const SPEC_FIELDS: readonly (keyof ModelSpec)[] = ['name', 'input', 'layers', 'optimizer', 'learningRate', 'epochs', 'batchSize', 'validation', 'augmentation'];
 const LAYER_FIELDS: { [T in LayerType]: readonly (keyof Extract<LayerSpec, { type: T }>)[] } = {
   Dense: ['type', 'units', 'activation', 'kernelInitializer'],
   Activation: ['type', 'activation'],

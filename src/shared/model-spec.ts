@@ -1,5 +1,6 @@
 // A model as plain serializable data: what the UI edits, saves and rebuilds.
 // Keras semantics: Dense with no activation is linear; names follow Keras.
+import { augmentationProblem, type Augmentation } from './augment';
 
 export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -74,6 +75,8 @@ export interface ModelSpec {
   epochs: number;
   batchSize: number;
   validation: Validation;
+  /** each training batch drawn a little differently (rotated, shifted, zoomed, thicker or thinner); absent: none */
+  augmentation?: Augmentation;
 }
 
 export const NUM_CLASSES = 10;
@@ -306,6 +309,8 @@ export function validateModelSpec(spec: ModelSpec): LayerRow[] {
   if (validation.kind === 'split' && !(validation.fraction > 0 && validation.fraction < 1)) {
     throw new ModelSpecError(`validation split must be above 0 and below 1, got ${JSON.stringify(validation.fraction)}`, -1);
   }
+  const augmentationError = spec.augmentation === undefined ? undefined : augmentationProblem(spec.augmentation);
+  if (augmentationError) throw new ModelSpecError(augmentationError, -1);
   return rows;
 }
 
