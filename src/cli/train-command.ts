@@ -4,7 +4,7 @@ import { BACKEND_OPTION, BACKENDS, type Command } from './command';
 import { choiceFlag, intFlag, numberFlag, print } from './output';
 import { crosstab, perClassTable } from './format';
 import { epochLine, progressLine } from '../shared/keras-log';
-import { presetSpec } from '../shared/presets';
+import { modelSpecFor } from '../shared/recipes';
 import { DEFAULT_AUGMENTATION, parseAugmentation } from '../shared/augment';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, summary, type ModelSpec } from '../shared/model-spec';
 import { formatAccuracy, MAX_MY_DIGITS_REPEAT, type RunResult, type TrainEvent } from '../shared/training';
@@ -19,7 +19,7 @@ import { RunHistory, failedRecord, toRecord } from '../files/runs';
 
 /** A preset with the command line's edits applied. */
 function specFrom(preset: string, values: Record<string, unknown>): ModelSpec {
-  const spec = presetSpec(preset);
+  const spec = modelSpecFor(preset);
   spec.epochs = intFlag(values.epochs, 'epochs', 1, 1000) ?? spec.epochs;
   spec.batchSize = intFlag(values['batch-size'], 'batch-size', 1, 60000) ?? spec.batchSize;
   const optimizer = choiceFlag(values.optimizer, 'optimizer', OPTIMIZERS);
@@ -41,7 +41,7 @@ function timestamp(): string {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'train <preset> [options]',
+  usage: 'train <preset|recipe> [options]',
   summary: 'fit a preset on MNIST, evaluate it, save the model and a report',
   help: `  --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop  --learning-rate X
   --validation-split X (0 = none)  --limit N (train on the first N images)
