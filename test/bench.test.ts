@@ -16,7 +16,7 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 
 interface Report {
   machine: { cpu: string; cores: number; memoryGB: number };
-  rows: { preset: string; backend: string; workers: number; batchSize: number; samplesPerSecond: number; msPerStep: number; peakRssMB: number; firstBatchSeconds: number; dataReadySeconds: number; predictP95Ms: number }[];
+  rows: { preset: string; backend: string; workers: number; batchSize: number; samplesPerSecond: number; msPerStep: number; peakRssMB: number; firstBatchSeconds: number; dataReadySeconds: number; predictP95Ms: number; augmentMsPerStep: number; augmentShare: number }[];
   skipped: { preset: string; backend: string; error: string }[];
 }
 
@@ -28,7 +28,7 @@ test('bench --json: one JSON document with the machine and a row per preset and 
   assert.equal(report.rows.length, 1, stdout);
   const [row] = report.rows;
   assert.deepEqual([row.preset, row.backend, row.workers, row.batchSize], ['mlp-256', 'wasm', 1, 128]);
-  for (const key of ['samplesPerSecond', 'msPerStep', 'peakRssMB', 'firstBatchSeconds', 'dataReadySeconds', 'predictP95Ms'] as const) {
+  for (const key of ['samplesPerSecond', 'msPerStep', 'peakRssMB', 'firstBatchSeconds', 'dataReadySeconds', 'predictP95Ms', 'augmentMsPerStep', 'augmentShare'] as const) {
     assert.ok(Number.isFinite(row[key]) && row[key] > 0, `${key}: ${row[key]}`);
   }
   // samples/s and ms/step are one measurement seen two ways

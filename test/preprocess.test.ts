@@ -1,6 +1,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BlankImageError, MNIST_SIDE, toMnistInput, type Preprocessed, type RawImage } from '../src/shared/preprocess';
+import { BlankImageError, MNIST_SIDE, TooFaintError, toMnistInput, type Preprocessed, type RawImage } from '../src/shared/preprocess';
 import { centerOfMass, digitAt, drawDigit, loadTestDigits, meanAbsDiff, mnistImage } from './helpers/digits';
 
 const DIGITS = 100;
@@ -117,9 +117,15 @@ test('blank, empty and malformed images are errors, not guesses', () => {
   assert.throws(() => toMnistInput(uniform(128), 'gray.png'), blank('gray.png'));
   assert.throws(() => toMnistInput(uniform(0, 4), 'transparent.png'), blank('transparent.png'));
   assert.throws(() => toMnistInput(uniform(255, 4)), blank('image'));
-  const faint = uniform(255);
-  faint.data.fill(235, 1000, 1010);
-  assert.throws(() => toMnistInput(faint, 'faint.png'), blank('faint.png'));
+  const trace = (value: number) => {
+    const image = uniform(255);
+    image.data.fill(value, 1000, 1010);
+    return image;
+  };
+  // a gray level off is nothing; three are a mark too faint to read; twenty are a faint stroke
+  assert.throws(() => toMnistInput(trace(254), 'speck.png'), blank('speck.png'));
+  assert.throws(() => toMnistInput(trace(252), 'faint.png'), (error: Error) => error instanceof TooFaintError && /^faint\.png: the ink is too faint to read \(it stands out from the background by 3 of 255 gray levels/.test(error.message));
+  assert.equal(toMnistInput(trace(235), 'pencil.png').box.width, 10);
   assert.throws(() => toMnistInput({ width: 0, height: 0, channels: 4, data: new Uint8Array(0) }, 'empty.png'), /^Error: empty\.png: the image is 0×0; it needs at least one pixel$/);
   assert.throws(() => toMnistInput({ width: 10, height: 10, channels: 3, data: new Uint8Array(5) }, 'short.png'), /short\.png: 5 bytes of pixels for a 10×10×3 image \(300 expected\)/);
   assert.throws(() => toMnistInput({ width: 2, height: 2, channels: 5 as 4, data: new Uint8Array(20) }, 'odd.png'), /odd\.png: 5 channels per pixel/);

@@ -1,6 +1,7 @@
 // One benchmark row in its own process (a backend is process-global, and so is peak RSS):
 // train `samples` images of a preset with the seed's batch size through the lab's data
-// pipeline and stepper, then time single-image predictions.
+// pipeline and stepper, then time single-image predictions. Each batch is also augmented, timed
+// apart: what `--augment` adds to a step.
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend';
 import { loadMnist } from '../data/mnist';
@@ -13,6 +14,8 @@ import { BatchMaker, shuffledOrder, slice } from '../training/batches';
 import { IMAGE_PIXELS as PIXELS } from '../shared/limits';
 import { createStepper, resolveWorkers } from '../training/stepper';
 import { seededUniform } from '../models/random';
+import { DEFAULT_AUGMENTATION } from '../shared/augment';
+import { Augmenter } from '../training/augment';
 import { percentiles } from './percentiles';
 
 const PREDICT_WARMUP = 50;
@@ -32,6 +35,10 @@ export interface BenchRow {
   dataReadySeconds: number;
   /** one 28×28 image through the trained model, p95 of PREDICTIONS after warm-up */
   predictP95Ms: number;
+  /** augmenting a batch with the default ranges (not counted in ms/step) */
+  augmentMsPerStep: number;
+  /** that, as a share of a step: what --augment adds to an epoch */
+  augmentShare: number;
 }
 
 /** Single-image predictions as the lab serves them (predict, then read the probabilities). */
@@ -60,11 +67,17 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
   const examples = slice(data.train, 0, samples);
   const maker = new BatchMaker(examples, spec.batchSize, inputShape);
   const order = shuffledOrder(examples.count, seededUniform(1));
+  const augmenter = new Augmenter(DEFAULT_AUGMENTATION, seededUniform(2));
   let firstBatchSeconds = 0;
   let timedStart = 0;
+  let augmentMs = 0;
   try {
     for (let b = 0; b < maker.batches(); b++) {
-      await stepper.trainBatch(maker.fill(order, b));
+      const batch = maker.fill(order, b);
+      const augmentStart = performance.now();
+      augmenter.apply(batch.x, batch.size);
+      if (b > 0) augmentMs += performance.now() - augmentStart;
+      await stepper.trainBatch(batch);
       if (b === 0) {
         // The first step includes one-time work (kernel setup, weight upload): reported apart.
         firstBatchSeconds = (performance.now() - started) / 1000;
@@ -76,7 +89,7 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
   }
   const timedBatches = maker.batches() - 1;
   const timedSamples = examples.count - Math.min(spec.batchSize, examples.count);
-  const seconds = (performance.now() - timedStart) / 1000;
+  const seconds = (performance.now() - timedStart - augmentMs) / 1000;
   return {
     preset,
     backend: engine.backend,
@@ -89,6 +102,8 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
     firstBatchSeconds,
     dataReadySeconds,
     predictP95Ms: predictP95(model, data.test.images, inputShape),
+    augmentMsPerStep: augmentMs / timedBatches,
+    augmentShare: augmentMs / (seconds * 1000),
   };
 }
 

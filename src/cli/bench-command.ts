@@ -12,10 +12,10 @@ function table(report: BenchReport): string {
   const m = report.machine;
   return [
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}`,
-    'preset       backend    workers  batch  samples/s  ms/step  peak RSS  first batch  data ready  predict p95',
+    'preset       backend    workers  batch  samples/s  ms/step  peak RSS  first batch  data ready  predict p95  augment',
     ...report.rows.map(
       (r) =>
-        `${r.preset.padEnd(12)} ${r.backend.padEnd(10)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)} ${`${r.dataReadySeconds.toFixed(2)} s`.padStart(11)} ${`${r.predictP95Ms.toFixed(2)} ms`.padStart(12)}`,
+        `${r.preset.padEnd(12)} ${r.backend.padEnd(10)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)} ${`${r.dataReadySeconds.toFixed(2)} s`.padStart(11)} ${`${r.predictP95Ms.toFixed(2)} ms`.padStart(12)} ${`+${(r.augmentShare * 100).toFixed(1)}%`.padStart(8)}`,
     ),
     ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(10)} skipped: ${s.error.split(' (')[0]}`),
     ...(report.paint ? ['', ...paintLines(report.paint)] : []),

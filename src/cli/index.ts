@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { COMMANDS, type Command } from './commands';
 import { UsageError } from './errors';
+import { errorDocument } from './error-codes';
 
 const USAGE = `Usage: digit-lab <command> [options]
 
@@ -53,8 +54,10 @@ main(process.argv.slice(2)).then(
     exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
   },
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`digit-lab: ${message}\n`);
+    const document = errorDocument(error);
+    // With --json a script reads the error from stdout; people still see it on stderr.
+    if (process.argv.slice(2).includes('--json')) process.stdout.write(JSON.stringify({ error: document }, null, 2) + '\n');
+    process.stderr.write(`digit-lab: ${document.message}\n`);
     if (error instanceof UsageError) process.stderr.write('Run `digit-lab --help` for the commands.\n');
     exit(error instanceof UsageError ? 2 : 1);
   },

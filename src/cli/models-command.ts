@@ -1,14 +1,15 @@
 import { UsageError } from './errors';
 import type { Command } from './command';
 import { print } from './output';
-import { PRESETS, presetSpec } from '../shared/presets';
+import { PRESETS } from '../shared/presets';
+import { modelSpecFor, RECIPES } from '../shared/recipes';
 import { countParams, formatCount, inferLayers, summary } from '../shared/model-spec';
 import { formatAccuracy } from '../shared/training';
 
 export const modelsCommand: Command = {
   name: 'models',
   usage: 'models',
-  summary: 'the seed presets: layers, params, optimizer, epochs × batch',
+  summary: "the seed presets (layers, params, optimizer, epochs × batch), then the lab's own recipes",
   options: {},
   async run(values) {
     const rows = PRESETS.map((p) => ({
@@ -22,13 +23,17 @@ export const modelsCommand: Command = {
       validation: p.spec.validation,
       seedAccuracy: p.seedAccuracy ?? null,
     }));
-    print(values.json as boolean, rows, () =>
+    const recipes = RECIPES.map((r) => ({ id: r.id, title: r.title, preset: r.preset, changes: r.changes, labRecipe: true }));
+    print(values.json as boolean, [...rows, ...recipes], () =>
       [
         'preset             params  optimizer  epochs×batch  validation  seed accuracy',
         ...rows.map((r) => {
           const validation = r.validation.kind === 'split' ? `split ${r.validation.fraction}` : r.validation.kind;
           return `${r.id.padEnd(16)} ${formatCount(r.params).padStart(8)}  ${r.optimizer.padEnd(9)}  ${`${r.epochs}×${r.batchSize}`.padEnd(12)}  ${validation.padEnd(10)}  ${r.seedAccuracy === null ? '—' : formatAccuracy(r.seedAccuracy)}`;
         }),
+        '',
+        "The lab's own recipes (not the seeds'): `digit-lab train <recipe>`",
+        ...recipes.map((r) => `${r.id.padEnd(18)} ${r.preset}: ${r.changes}`),
       ].join('\n'),
     );
   },
@@ -36,12 +41,12 @@ export const modelsCommand: Command = {
 
 export const summaryCommand: Command = {
   name: 'summary',
-  usage: 'summary <preset>',
+  usage: 'summary <preset|recipe>',
   summary: "a preset's Keras model.summary()",
   options: {},
   async run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError('summary takes one preset id, e.g. `digit-lab summary cnn-16-36`');
-    const spec = presetSpec(positionals[0]);
+    const spec = modelSpecFor(positionals[0]);
     const layers = inferLayers(spec);
     print(values.json as boolean, { preset: positionals[0], layers, totalParams: countParams(layers) }, () => summary(spec));
   },

@@ -3,6 +3,7 @@ import { UsageError } from './errors';
 import { BACKEND_OPTION, type Command, type Values } from './command';
 import { BACKEND_CHOICES } from '../shared/backends';
 import { choiceFlag, print } from './output';
+import { errorDocument, type ErrorDocument } from './error-codes';
 import { crosstab, perClassTable } from './format';
 import { initEngine } from '../engine/backend';
 import { loadModel, type LoadedModel } from '../files/model-files';
@@ -42,29 +43,43 @@ export const evaluateCommand: Command = {
   },
 };
 
+type Reading = { file: string; digit: number; probabilities: number[] } | { file: string; error: ErrorDocument };
+
+function readingText(reading: Reading): string {
+  if ('error' in reading) return `${reading.file}: not read (${reading.error.message})`;
+  const { file, digit, probabilities } = reading;
+  return `${file}: ${digit} (${formatAccuracy(probabilities[digit])})\n  ${probabilities.map((p, k) => `${k}: ${p.toFixed(3)}`).join('  ')}`;
+}
+
 export const predictCommand: Command = {
   name: 'predict',
   usage: 'predict <model dir> <image…>',
   summary: 'read digits from PNG, JPEG or BMP files (Paint-style black on white, or MNIST-style)',
+  help: 'Every file gets its digit or its error; the exit status is 1 when any file could not be read.\n',
   options: { ...BACKEND_OPTION },
   async run(values, positionals) {
     const [dir, ...files] = positionals;
     if (files.length === 0) throw new UsageError('predict takes a model folder and at least one image file');
     const loaded = await openModel(values, dir);
-    const readings: { file: string; digit: number; probabilities: number[] }[] = [];
+    const readings: Reading[] = [];
     for (const file of files) {
-      const { input } = toMnistInput(await readImageFile(file), file);
-      const probabilities = Array.from(
-        tf.tidy(() => (loaded.model.predict(tf.tensor(input, [1, ...loaded.inputShape])) as tf.Tensor).dataSync()),
-      );
-      if (!probabilities.every(Number.isFinite)) throw new Error(`${file}: the model's output for it is not finite (${probabilities.join(', ')}); its weights overflow`);
-      const digit = probabilities.indexOf(Math.max(...probabilities));
-      readings.push({ file, digit, probabilities });
+      try {
+        const { input } = toMnistInput(await readImageFile(file), file);
+        const probabilities = Array.from(
+          tf.tidy(() => (loaded.model.predict(tf.tensor(input, [1, ...loaded.inputShape])) as tf.Tensor).dataSync()),
+        );
+        if (!probabilities.every(Number.isFinite)) throw new Error(`${file}: the model's output for it is not finite (${probabilities.join(', ')}); its weights overflow`);
+        readings.push({ file, digit: probabilities.indexOf(Math.max(...probabilities)), probabilities });
+      } catch (error) {
+        readings.push({ file, error: errorDocument(error) });
+      }
     }
-    print(values.json as boolean, readings, () =>
-      readings
-        .map((r) => `${r.file}: ${r.digit} (${formatAccuracy(r.probabilities[r.digit])})\n  ${r.probabilities.map((p, k) => `${k}: ${p.toFixed(3)}`).join('  ')}`)
-        .join('\n'),
-    );
+    print(values.json as boolean, readings, () => readings.map(readingText).join('\n'));
+    const failed = readings.filter((r) => 'error' in r).length;
+    if (failed > 0) {
+      for (const r of readings) if ('error' in r) process.stderr.write(`digit-lab: ${r.error.message}\n`);
+      process.stderr.write(`digit-lab: ${failed} of ${readings.length} image${readings.length === 1 ? '' : 's'} could not be read\n`);
+      process.exitCode = 1;
+    }
   },
 };

@@ -6,7 +6,8 @@ import { BACKEND_CHOICES } from '../shared/backends';
 import { choiceFlag, intFlag, numberFlag, print } from './output';
 import { crosstab, perClassTable } from './format';
 import { epochLine, progressLine } from '../shared/keras-log';
-import { presetSpec } from '../shared/presets';
+import { modelSpecFor } from '../shared/recipes';
+import { DEFAULT_AUGMENTATION, parseAugmentation } from '../shared/augment';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, summary, type ModelSpec } from '../shared/model-spec';
 import { formatAccuracy, type RunResult, type TrainEvent } from '../shared/training';
 import { MAX_BATCH_SIZE, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
@@ -19,7 +20,7 @@ import { REPORT, RunStore } from '../files/run-store';
 
 /** A preset with the command line's edits applied. */
 function specFrom(preset: string, values: Record<string, unknown>): ModelSpec {
-  const spec = presetSpec(preset);
+  const spec = modelSpecFor(preset);
   spec.epochs = intFlag(values.epochs, 'epochs', 1, MAX_EPOCHS) ?? spec.epochs;
   spec.batchSize = intFlag(values['batch-size'], 'batch-size', 1, MAX_BATCH_SIZE) ?? spec.batchSize;
   const optimizer = choiceFlag(values.optimizer, 'optimizer', OPTIMIZERS);
@@ -30,6 +31,8 @@ function specFrom(preset: string, values: Record<string, unknown>): ModelSpec {
   spec.learningRate = numberFlag(values['learning-rate'], 'learning-rate', (n) => n > 0 && n <= MAX_LEARNING_RATE, `above 0 and at most ${MAX_LEARNING_RATE}`) ?? spec.learningRate;
   const split = numberFlag(values['validation-split'], 'validation-split', (n) => n >= 0 && n < 1, 'at least 0 and below 1 (0: no validation)');
   if (split !== undefined) spec.validation = split === 0 ? { kind: 'none' } : { kind: 'split', fraction: split };
+  const ranges = values['augment-ranges'] as string | undefined;
+  if (values.augment === true || ranges !== undefined) spec.augmentation = ranges === undefined ? { ...DEFAULT_AUGMENTATION } : parseAugmentation(ranges);
   return spec;
 }
 
@@ -39,12 +42,14 @@ function timestamp(): string {
 
 export const trainCommand: Command = {
   name: 'train',
-  usage: 'train <preset> [options]',
+  usage: 'train <preset|recipe> [options]',
   summary: 'fit a preset on MNIST, evaluate it, save the model and a report',
   help: `  --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop  --learning-rate X
   --validation-split X (0 = none)  --limit N (train on the first N images)
   --backend auto|tensorflow|tensorflow-gpu|wasm|cpu  --seed N  --out DIR
   --my-digits (add the My digits saved from the paint pad)  --my-digits-repeat N
+  --augment (rotate, shift, zoom and thicken each training batch at random, seeded by --seed)
+  --augment-ranges rotation=0.04,translation=0.1,zoom=0.1,thickness=0.5 (implies --augment)
 `,
   options: {
     epochs: { type: 'string' },
@@ -57,6 +62,8 @@ export const trainCommand: Command = {
     out: { type: 'string' },
     'my-digits': { type: 'boolean' },
     'my-digits-repeat': { type: 'string' },
+    augment: { type: 'boolean' },
+    'augment-ranges': { type: 'string' },
     ...BACKEND_OPTION,
   },
   async run(values, positionals) {

@@ -5,6 +5,7 @@ import { open, stat } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import type { RawImage } from '../shared/preprocess';
+import { jpegOrientation, orient } from './exif';
 
 const MAX_SIDE = 8192;
 /** The pixel budget, checked against the header before decoding: a 16 MP image decodes in well under 500 MB. */
@@ -127,7 +128,7 @@ function decodeJpeg(bytes: Uint8Array, name: string): RawImage {
   } catch (error) {
     throw new ImageFileError(name, `is a truncated or damaged JPEG (${(error as Error).message})`);
   }
-  return { width: image.width, height: image.height, channels: 4, data: image.data };
+  return orient({ width: image.width, height: image.height, channels: 4, data: image.data }, jpegOrientation(bytes));
 }
 
 // ---- BMP ----------------------------------------------------------------------------------

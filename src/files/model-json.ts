@@ -6,6 +6,7 @@ import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { isObject } from './json-value';
 import { graphProblem, jsonDepthProblem } from './model-graph';
 import { paramsProblem } from './model-params';
+import { modelJsonIn } from './model-folder';
 
 export const MODEL_JSON = 'model.json';
 const MB = 2 ** 20;
@@ -45,12 +46,12 @@ function megabytes(bytes: number): string {
   return `${bytes / MB} MB`;
 }
 
-/** A folder means its model.json; a file, or a missing path ending in .json, is the model.json itself. */
+/** A folder means its model.json (or its one TF.js model .json); a file, or a missing path ending in .json, is the model.json itself. */
 async function modelJsonPath(dirOrModelJson: string): Promise<string> {
   const path = resolve(dirOrModelJson);
   const info = await stat(path).catch(() => null);
   const folder = info ? info.isDirectory() : !path.endsWith('.json');
-  return folder ? join(path, MODEL_JSON) : path;
+  return folder ? modelJsonIn(path) : path;
 }
 
 /** Reads `size` bytes of a file into `into`; a file that shrank since its stat is refused. */

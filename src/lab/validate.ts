@@ -84,7 +84,7 @@ const numbers = (length: number, min: number, max: number): Check => (value, pat
 // A model description's shape is checked here (which fields); their values and what they mean
 // (shapes, params) by validateModelSpec, against the layer table. Either way an error inside a
 // layer carries that layer's index.
-const SPEC_FIELDS: readonly (keyof ModelSpec)[] = ['name', 'input', 'layers', 'optimizer', 'learningRate', 'epochs', 'batchSize', 'validation'];
+const SPEC_FIELDS: readonly (keyof ModelSpec)[] = ['name', 'input', 'layers', 'optimizer', 'learningRate', 'epochs', 'batchSize', 'validation', 'augmentation'];
 const VALIDATION_FIELDS = { none: ['kind'], split: ['kind', 'fraction'], test: ['kind'] } as const;
 
 function layer(value: unknown, path: string, index: number): void {

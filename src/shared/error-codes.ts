@@ -47,6 +47,9 @@ export const ERROR_TEXT = {
   'model.batchSize': 'batch size must be a whole number from 1 to {max}, got {got}',
   'model.validation': 'validation must be none, split or test, got {got}',
   'model.split': 'validation split must be above 0 and below 1, got {got}',
+  'model.augmentation': 'augmentation must be an object with {ranges}',
+  'model.augmentationKey': 'augmentation has no range "{key}"; the ranges are {ranges}',
+  'model.augmentationRange': 'augmentation {key} must be from 0 to {max}, got {got}',
   'model.tooManyParams': 'the model has {params} parameters, {layerParams} of them in layer {n} ({type}); the lab trains at most {max}: use fewer units or filters',
   'model.batchTooLarge': 'a batch of {batch} makes the layers output {values} values, most in layer {n} ({type}); the lab allows at most {max}: use a smaller batch size, or fewer units or filters',
 } as const;

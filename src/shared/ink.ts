@@ -1,57 +1,112 @@
 // How much ink each pixel holds, whatever the image's colors: the background is found from the
 // image's border (the margin around a digit), and ink is the distance from it toward the
-// far extreme, so black on white (Paint) and white on black (MNIST) read alike.
+// far extreme, so black on white (Paint) and white on black (MNIST) read alike. A photo's
+// unevenly lit paper is evened out first.
+import { backgroundSurface } from './background';
 import type { RawImage } from './raw-image';
 
-/** Ink must differ from the background by this much (0..255) for the image not to be blank. */
-const MIN_CONTRAST = 40;
 /** Alpha bytes below this are transparent, i.e. background. */
 const OPAQUE = 128;
 /** A background (or, on a transparent canvas, ink) at least this light is white-ish. */
 const LIGHT = 128;
+/** A border whose stretches' medians differ this much may be unevenly lit paper. */
+const UNEVEN = 24;
+/** The border is cut into this many stretches, each at least MIN_STRETCH pixels long. */
+const STRETCHES = 16;
+const MIN_STRETCH = 4;
+/** The border's ink above this share of its pixels is noise (grain, JPEG) to ignore. */
+const NOISE_PERCENTILE = 0.9;
 
 export interface InkStrength {
   /** per pixel, 0..255: how far it is from the background toward the ink */
   strength: Float32Array;
-  /** the strongest ink, or 0 if it is too faint to be anything but a blank image */
+  /** the strongest ink */
   peak: number;
   inverted: boolean;
+  /** the background's own ink-like noise: the border's 90th percentile of strength */
+  noise: number;
 }
 
 function grayAt(data: RawImage['data'], p: number, channels: number): number {
   return channels >= 3 ? 0.299 * data[p] + 0.587 * data[p + 1] + 0.114 * data[p + 2] : data[p];
 }
 
-/** The median gray of the opaque border pixels, and whether most of the border is transparent. */
-function border(image: RawImage): { level: number; transparent: boolean } {
+function percentile(histogram: Uint32Array, total: number, share: number): number {
+  let level = 0;
+  for (let seen = 0; level < histogram.length - 1; level++) {
+    seen += histogram[level];
+    if (seen > share * total) break;
+  }
+  return level;
+}
+
+/** Calls `visit` with each border pixel's index and its place along the border, clockwise from the top left. */
+function eachBorderPixel(width: number, height: number, visit: (i: number, k: number) => void): number {
+  let k = 0;
+  for (let x = 0; x < width; x++) visit(x, k++);
+  for (let y = 1; y < height; y++) visit(y * width + width - 1, k++);
+  if (height > 1) for (let x = width - 2; x >= 0; x--) visit((height - 1) * width + x, k++);
+  if (width > 1) for (let y = height - 2; y > 0; y--) visit(y * width, k++);
+  return k;
+}
+
+function perimeter(width: number, height: number): number {
+  return height === 1 ? width : width === 1 ? height : 2 * (width + height) - 4;
+}
+
+/**
+ * Lighting changes the paper's level smoothly along the border; a digit touching the border
+ * jumps. So the border is unevenly lit paper when the medians of its stretches differ by more
+ * than UNEVEN and no two neighbouring stretches differ by more than half of that range.
+ */
+function unevenlyLit(stretches: Uint32Array[]): boolean {
+  const medians = stretches.map((h) => percentile(h, h.reduce((a, b) => a + b, 0), 0.5));
+  const range = Math.max(...medians) - Math.min(...medians);
+  if (range <= UNEVEN) return false;
+  return medians.every((m, s) => Math.abs(m - medians[(s + 1) % medians.length]) <= range / 2);
+}
+
+/**
+ * The median gray of the opaque border pixels, whether they spread like unevenly lit paper, and
+ * whether most of the border is transparent.
+ */
+function border(image: RawImage): { level: number; uneven: boolean; transparent: boolean } {
   const { width, height, channels, data } = image;
   const hasAlpha = channels === 2 || channels === 4;
   const histogram = new Uint32Array(256);
+  const around = perimeter(width, height);
+  const stretches = Array.from({ length: around >= MIN_STRETCH * STRETCHES ? STRETCHES : 1 }, () => new Uint32Array(256));
   let opaque = 0;
   let clear = 0;
-  const take = (i: number) => {
+  const take = (i: number, k: number) => {
     const p = i * channels;
     if (hasAlpha && data[p + channels - 1] < OPAQUE) {
       clear++;
     } else {
-      histogram[Math.round(grayAt(data, p, channels))]++;
+      const gray = Math.round(grayAt(data, p, channels));
+      histogram[gray]++;
+      stretches[Math.floor((k * stretches.length) / around)][gray]++;
       opaque++;
     }
   };
-  for (let x = 0; x < width; x++) {
-    take(x);
-    if (height > 1) take((height - 1) * width + x);
-  }
-  for (let y = 1; y < height - 1; y++) {
-    take(y * width);
-    if (width > 1) take(y * width + width - 1);
-  }
-  let level = 0;
-  for (let seen = 0; level < 255; level++) {
-    seen += histogram[level];
-    if (seen * 2 > opaque) break;
-  }
-  return { level, transparent: clear > opaque };
+  eachBorderPixel(width, height, take);
+  const level = percentile(histogram, opaque, 0.5);
+  const transparent = clear > opaque;
+  return { level, uneven: !transparent && stretches.length > 1 && unevenlyLit(stretches), transparent };
+}
+
+/**
+ * The background's own noise (grain, JPEG): how strong the border's ink is at its 90th
+ * percentile, taken per stretch of the border, the median stretch, so a digit touching the
+ * border is not counted as noise.
+ */
+function borderNoise(strength: Float32Array, width: number, height: number): number {
+  const around = perimeter(width, height);
+  const count = around >= MIN_STRETCH * STRETCHES ? STRETCHES : 1;
+  const stretches = Array.from({ length: count }, () => new Uint32Array(256));
+  eachBorderPixel(width, height, (i, k) => stretches[Math.floor((k * count) / around)][Math.min(255, Math.round(strength[i]))]++);
+  const noises = stretches.map((h) => percentile(h, h.reduce((a, b) => a + b, 0), NOISE_PERCENTILE)).sort((a, b) => a - b);
+  return noises[Math.floor(count / 2)];
 }
 
 /** Alpha as ink, for a drawing on a transparent canvas; returns the peak. */
@@ -97,20 +152,42 @@ function inkToward(strength: Float32Array, data: Uint8Array, channels: number, l
   return peak;
 }
 
+/**
+ * Ink on unevenly lit paper: each pixel against the paper's level under it. On light paper the
+ * ink is the share of light it takes away (lighting multiplies), scaled to 0..255.
+ */
+function inkOnUnevenPaper(strength: Float32Array, image: RawImage, data: Uint8Array, light: boolean): number {
+  const { width, height, channels } = image;
+  const alphaAt = channels === 2 || channels === 4 ? channels - 1 : -1;
+  const gray = new Float32Array(width * height);
+  for (let i = 0, p = 0; i < gray.length; i++, p += channels) gray[i] = grayAt(data, p, channels);
+  const paper = backgroundSurface(gray, width, height, light);
+  let peak = 0;
+  for (let i = 0, p = 0; i < strength.length; i++, p += channels) {
+    const alpha = alphaAt < 0 ? 1 : data[p + alphaAt] / 255;
+    const v = (light ? ((paper[i] - gray[i]) * 255) / Math.max(1, paper[i]) : gray[i] - paper[i]) * alpha;
+    if (v > 0) {
+      strength[i] = Math.min(255, v);
+      if (v > peak) peak = strength[i];
+    }
+  }
+  return peak;
+}
+
 // The loops live in small functions returning numbers: V8 optimises those whole, where a loop
 // inside this function ran as on-stack-replaced code that deoptimised on every call.
 export function inkStrength(image: RawImage): InkStrength {
-  const { level, transparent } = border(image);
-  const { channels } = image;
+  const { level, uneven, transparent } = border(image);
+  const { channels, width, height } = image;
   // One element type whatever the caller passed (canvas pixels are clamped), for one compiled loop.
   const data = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length);
   const strength = new Float32Array(image.width * image.height);
   if (transparent) {
     // The ink is whatever is opaque, dark or light.
     const peak = alphaStrength(strength, data, channels);
-    return { strength, peak: peak < MIN_CONTRAST ? 0 : peak, inverted: inkGray(data, channels) < LIGHT };
+    return { strength, peak, inverted: inkGray(data, channels) < LIGHT, noise: 0 };
   }
   const inverted = level >= LIGHT;
-  const peak = inkToward(strength, data, channels, level, inverted ? -1 : 1);
-  return { strength, peak: peak < MIN_CONTRAST ? 0 : peak, inverted };
+  const peak = uneven ? inkOnUnevenPaper(strength, image, data, inverted) : inkToward(strength, data, channels, level, inverted ? -1 : 1);
+  return { strength, peak, inverted, noise: borderNoise(strength, width, height) };
 }

@@ -6,6 +6,7 @@ import { errorMessage, type ErrorCode, type ErrorParams } from './error-codes';
 import { fieldProblem, LAYER_TYPES, LAYERS, layerFields, withDefaults, type Activation, type LayerSpec, type LayerType, type Padding, type RecurrentType } from './layers';
 
 export * from './layers';
+import { augmentationProblem, type Augmentation } from './augment';
 
 export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -31,6 +32,8 @@ export interface ModelSpec {
   epochs: number;
   batchSize: number;
   validation: Validation;
+  /** each training batch drawn a little differently (rotated, shifted, zoomed, thicker or thinner); absent: none */
+  augmentation?: Augmentation;
 }
 
 export const NUM_CLASSES = 10;
@@ -199,6 +202,8 @@ export function validateModelSpec(spec: ModelSpec): LayerRow[] {
   if (validation.kind === 'split' && !(validation.fraction > 0 && validation.fraction < 1)) {
     throw new ModelSpecError('model.split', { got: String(JSON.stringify(validation.fraction)) }, -1);
   }
+  const augmentationError = spec.augmentation === undefined ? undefined : augmentationProblem(spec.augmentation);
+  if (augmentationError) throw new ModelSpecError(augmentationError.code, augmentationError.params, -1);
   return rows;
 }
 

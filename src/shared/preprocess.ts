@@ -1,8 +1,11 @@
 // Any image of a digit into the 28×28 input MNIST models expect, the way MNIST was made:
 // white ink on black, the ink scaled into a 20×20 box keeping its aspect ratio (anti-aliased
 // by area averaging), then shifted so its center of mass sits at the center of the field.
+// Before that, the digit's own ink is told from the picture's noise and stray marks.
 // Pure TS on typed arrays: it runs in Node and in the renderer, on every stroke.
+import { keepDigit, type Box } from './components';
 import { inkStrength } from './ink';
+import { otsu } from './otsu';
 import { areaTaps } from './resample';
 import type { RawImage } from './raw-image';
 
@@ -24,11 +27,25 @@ export class BlankImageError extends Error {
   }
 }
 
+/** There is ink, but it stands out from the background too little to be read. */
+export class TooFaintError extends Error {
+  constructor(name: string, contrast: number) {
+    super(`${name}: the ink is too faint to read (it stands out from the background by ${contrast} of 255 gray levels; at least ${MIN_CONTRAST}, and three times the background's own noise, are needed)`);
+    this.name = 'TooFaintError';
+  }
+}
+
 export const MNIST_SIDE = 28;
 /** MNIST fitted each digit's longer side to 20 pixels. */
 const DIGIT_BOX = 20;
 /** MNIST's centers of mass sit on pixel 14 (0-based), within half a pixel. */
 const CENTER = 14;
+/** An image whose every pixel is this close to the background (0..255) is blank. */
+const BLANK = 2;
+/** The ink's mean must stand out from the background by this much (0..255)... */
+const MIN_CONTRAST = 5;
+/** ...and by this many times the background's own noise. */
+const MIN_SIGNAL_TO_NOISE = 3;
 /** Ink weaker than this, relative to the strongest, is noise: paper grain, JPEG's faintest ringing. */
 const NOISE_FLOOR = 0.02;
 /**
@@ -37,8 +54,6 @@ const NOISE_FLOOR = 0.02;
  */
 const BOX_THRESHOLD = 0.15;
 const MAX_PIXELS = 64 * 2 ** 20;
-
-type Box = Preprocessed['box'];
 
 function checkImage(image: RawImage, name: string): void {
   const { width, height, channels, data } = image;
@@ -56,32 +71,20 @@ function checkImage(image: RawImage, name: string): void {
 }
 
 /**
- * Zeroes the noise under NOISE_FLOOR (relative to the strongest ink) and returns the bounding box
- * of the strong ink. The values stay unscaled: scaleDigit brings the darkest ink to 1 anyway.
+ * The ink levels chosen from the picture: pixels under `floor` are noise (relative to the
+ * strongest ink, or the background's own noise when that is higher), and ink from `strong` up
+ * sets the digit's extent; neither above Otsu's split between background and ink.
  */
-function strongInkBox(strength: Float32Array, width: number, peak: number): Box | null {
-  const floor = NOISE_FLOOR * peak;
-  const strong = BOX_THRESHOLD * peak;
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -1;
-  let maxY = -1;
-  for (let i = 0, x = 0, y = 0; i < strength.length; i++) {
-    const v = strength[i];
-    if (v < floor) {
-      strength[i] = 0;
-    } else if (v >= strong) {
-      if (x < minX) minX = x;
-      if (x > maxX) maxX = x;
-      if (y < minY) minY = y;
-      if (y > maxY) maxY = y;
-    }
-    if (++x === width) {
-      x = 0;
-      y++;
-    }
-  }
-  return maxX < 0 ? null : { x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1 };
+function inkLevels(strength: Float32Array, peak: number, noise: number, name: string): { floor: number; strong: number } {
+  const split = otsu(strength);
+  const contrast = Math.round(split.ink);
+  if (contrast < MIN_CONTRAST || split.ink < MIN_SIGNAL_TO_NOISE * noise) throw new TooFaintError(name, contrast);
+  const strong = Math.min(split.threshold + 1, Math.max(BOX_THRESHOLD * peak, 2 * noise));
+  return { floor: Math.min(strong, Math.max(NOISE_FLOOR * peak, noise + 1)), strong };
+}
+
+function zeroBelow(strength: Float32Array, floor: number): void {
+  for (let i = 0; i < strength.length; i++) if (strength[i] < floor) strength[i] = 0;
 }
 
 function anyInk(ink: Float32Array, from: number, count: number, step: number): boolean {
@@ -161,11 +164,14 @@ function centerByMass(digit: Float32Array, w: number, h: number): Float32Array {
   return input;
 }
 
-/** Turns a digit image into MNIST's 28×28 input; a blank image is an error, not a guess. */
+/** Turns a digit image into MNIST's 28×28 input; a blank or too faint image is an error, not a guess. */
 export function toMnistInput(image: RawImage, name = 'image'): Preprocessed {
   checkImage(image, name);
-  const { strength, peak, inverted } = inkStrength(image);
-  const strong = peak > 0 ? strongInkBox(strength, image.width, peak) : null;
+  const { strength, peak, inverted, noise } = inkStrength(image);
+  if (peak < BLANK) throw new BlankImageError(name);
+  const { floor, strong: strongLevel } = inkLevels(strength, peak, noise, name);
+  zeroBelow(strength, floor);
+  const strong = keepDigit(strength, image.width, image.height, strongLevel);
   if (!strong) throw new BlankImageError(name);
   const box = withFringe(strength, image.width, image.height, strong);
   const { digit, w, h } = scaleDigit(strength, image.width, box);

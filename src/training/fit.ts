@@ -8,12 +8,14 @@ import type { Mnist } from '../data/mnist';
 import { validationSplit } from '../data/mnist';
 import { loadModel, saveModel } from '../files/model-files';
 import { seededUniform } from '../models/random';
+import { Augmenter } from './augment';
 import { BatchMaker, shuffledOrder, slice, type Examples } from './batches';
 import { RunControl } from './control';
 import { evaluate, predictAll } from './evaluate';
 import { withSeededRandom } from './seeded-random';
 import { createStepper, resolveWorkers, type Stepper } from './stepper';
 
+const AUGMENT_SEED = 0xa06e;
 /** Batch events are throttled to at most this many a second. */
 const BATCH_EVENTS_PER_SECOND = 10;
 
@@ -116,6 +118,8 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
       const maker = new BatchMaker(train, spec.batchSize, inputShape);
       const batches = maker.batches();
       const shuffle = request.seed === undefined ? Math.random : seededUniform(request.seed);
+      // Its own seeded stream, so augmenting leaves the shuffle and the weights as they were.
+      const augmenter = spec.augmentation && new Augmenter(spec.augmentation, request.seed === undefined ? Math.random : seededUniform(request.seed ^ AUGMENT_SEED));
       emit({ type: 'start', runId, spec, engine: engineUsed, trainCount: train.count, validationCount: validation?.count ?? 0, batchesPerEpoch: batches });
       const history: History = { loss: [], acc: [], ...(validation ? { val_loss: [], val_acc: [] } : {}) };
       let epochsCompleted = 0;
@@ -136,6 +140,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
           const stepStart = performance.now();
           const batch = maker.fill(order, b);
           const { size } = batch;
+          augmenter?.apply(batch.x, size);
           const { loss, acc } = await stepper.trainBatch(batch);
           trainingMs += performance.now() - stepStart;
           lossSum += loss * size;
