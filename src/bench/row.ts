@@ -9,7 +9,7 @@ import { INPUT_SHAPES } from '../shared/model-spec';
 import { presetSpec } from '../shared/presets';
 import type { BackendChoice, WorkersChoice } from '../shared/training';
 import { BatchMaker, PIXELS, shuffledOrder, slice } from '../training/batches';
-import { createStepper, resolveWorkers } from '../training/stepper';
+import { createStepper, resolveWorkers, workersNote } from '../training/stepper';
 import { seededUniform } from '../models/random';
 import { percentiles } from './percentiles';
 
@@ -30,6 +30,8 @@ export interface BenchRow {
   dataReadySeconds: number;
   /** one 28×28 image through the trained model, p95 of PREDICTIONS after warm-up */
   predictP95Ms: number;
+  /** why the row trains on fewer threads than asked */
+  note?: string;
 }
 
 /** Single-image predictions as the lab serves them (predict, then read the probabilities). */
@@ -75,6 +77,7 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
   const timedBatches = maker.batches() - 1;
   const timedSamples = examples.count - Math.min(spec.batchSize, examples.count);
   const seconds = (performance.now() - timedStart) / 1000;
+  const note = workersNote(workersChoice, engine.backend, workers);
   return {
     preset,
     backend: engine.backend,
@@ -87,6 +90,7 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
     firstBatchSeconds,
     dataReadySeconds,
     predictP95Ms: predictP95(model, data.test.images, inputShape),
+    ...(note ? { note } : {}),
   };
 }
 

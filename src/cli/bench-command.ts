@@ -18,6 +18,7 @@ function table(report: BenchReport): string {
         `${r.preset.padEnd(12)} ${r.backend.padEnd(10)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)} ${`${r.dataReadySeconds.toFixed(2)} s`.padStart(11)} ${`${r.predictP95Ms.toFixed(2)} ms`.padStart(12)}`,
     ),
     ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(10)} skipped: ${s.error.split(' (')[0]}`),
+    ...[...new Set(report.rows.flatMap((r) => (r.note ? [r.note] : [])))].map((note) => `note: ${note}`),
     ...(report.paint ? ['', ...paintLines(report.paint)] : []),
   ].join('\n');
 }
@@ -48,7 +49,8 @@ export const benchCommand: Command = {
   help: `  --quick      fewer samples per row
   --epoch      a whole 60,000-image epoch per row (slow)
   --cpu        also the pure-JS cpu backend (very slow for CNNs)
-  --workers N  training threads: 1, 2 or auto (auto, the default: 2 for CNNs and RNNs on 2+ cores with wasm or cpu)
+  --workers N  training threads: 1, 2 or auto (auto, the default: 2 for CNNs and RNNs on 2+ cores with wasm or cpu;
+               tensorflow always trains on one thread, which TensorFlow spreads over every core)
   --preset ID  only these presets (repeatable)
   --no-paint   skip timing the paint pad's reading (a drawing preprocessed and read by cnn-16-36)
 `,

@@ -11,7 +11,7 @@ import { BatchMaker, PIXELS, shuffledOrder, slice, type Examples } from './batch
 import { RunControl } from './control';
 import { evaluate, predictAll } from './evaluate';
 import { withSeededRandom } from './seeded-random';
-import { createStepper, resolveWorkers, type Stepper } from './stepper';
+import { createStepper, resolveWorkers, workersNote, type Stepper } from './stepper';
 
 /** Batch events are throttled to at most this many a second. */
 const BATCH_EVENTS_PER_SECOND = 10;
@@ -112,7 +112,8 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
       if (options.initDir) await initFromSaved(model, options.initDir);
       const workers = resolveWorkers(request.workers, engine.backend, spec);
       stepper = await createStepper(model, { workers, backend: engine.backend, spec, seed: request.seed, inputShape });
-      const engineUsed: EngineReport = { ...engine, workers: stepper.workers };
+      const note = workersNote(request.workers, engine.backend, stepper.workers);
+      const engineUsed: EngineReport = { ...engine, workers: stepper.workers, ...(note ? { workersNote: note } : {}) };
       const maker = new BatchMaker(train, spec.batchSize, inputShape);
       const batches = maker.batches();
       const shuffle = request.seed === undefined ? Math.random : seededUniform(request.seed);
