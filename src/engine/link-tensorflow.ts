@@ -154,7 +154,7 @@ export async function linkTensorflow(options: LinkOptions = {}): Promise<LinkRec
     cwd: packageDir,
     timeout: BUILD_TIMEOUT_MS,
     // npm_config_python: node-gyp's own scripts run on the Python that was found
-    env: { ...process.env, npm_config_nodedir: nodedir, npm_config_python: found.python },
+    env: { ...process.env, npm_config_nodedir: nodedir, npm_config_python: found.python, npm_config_jobs: 'max' },
   }).catch((error: Error) => {
     throw new Error(`the binding did not build:\n${error.message}`);
   });
