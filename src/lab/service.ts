@@ -14,6 +14,7 @@ import { confusionMatrix, type BackendChoice, type Evaluation, type History, typ
 import { defaultCacheDir, describeMnist, loadMnist, type Mnist } from '../data/mnist';
 import { downloadMnist } from '../data/download';
 import { initEngine } from '../engine/backend';
+import { readingChoice } from '../engine/engines';
 import { Trainer } from '../training/trainer';
 import { evaluate } from '../training/evaluate';
 import { RunHistory, failedRecord, toRecord, type RunRecord } from '../files/runs';
@@ -218,9 +219,9 @@ export class LabService {
     return runId;
   }
 
-  /** The saved model of a run (or 'latest'), loaded on the engine the settings choose. */
-  private async loadedModel(model: string): Promise<{ runId: string; loaded: LoadedModel }> {
-    await initEngine(this.settings.get().backend);
+  /** The saved model of a run (or 'latest'), loaded on the engine the settings choose (or `choice`). */
+  private async loadedModel(model: string, choice = this.settings.get().backend): Promise<{ runId: string; loaded: LoadedModel }> {
+    await initEngine(choice);
     const runId = this.modelRun(model);
     return { runId, loaded: await this.models.get(runId, this.modelDir(runId)) };
   }
@@ -395,7 +396,7 @@ export class LabService {
       return this.summaryOf(this.record(runId));
     },
     predict: async ({ model, input, featureMaps }) => {
-      const { loaded } = await this.loadedModel(model);
+      const { loaded } = await this.loadedModel(model, readingChoice(this.settings.get().backend));
       const reading = read(loaded.model, loaded.inputShape, input, featureMaps === true);
       const probabilities = reading.probabilities;
       const digit = probabilities.reduce((best, p, k) => (p > probabilities[best] ? k : best), 0);
