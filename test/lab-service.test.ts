@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import { createLabService, LabService } from '../src/lab/service';
 import { loadModel } from '../src/files/model-files';
-import type { DataStatus, DownloadOutcome, DownloadProgressEvent, ModelFiles, Prediction, RunSummary, Samples, Settings, TrainStatus } from '../src/shared/contract';
+import type { EnginesReport, DataStatus, DownloadOutcome, DownloadProgressEvent, ModelFiles, Prediction, RunSummary, Samples, Settings, TrainStatus } from '../src/shared/contract';
 import { presetSpec } from '../src/shared/presets';
 import type { Evaluation, RunResult, TrainEvent } from '../src/shared/training';
 import { embeddedDir, loadMnist, type Mnist } from '../src/data/mnist';
@@ -247,6 +247,9 @@ test('the paint pad reads on wasm under auto, the fastest for one image; the sam
   assert.equal(tf.getBackend(), 'wasm');
   const engine = await call<{ backend: string }>('engine.info');
   assert.equal(engine.backend, testBackends().includes('tensorflow') ? 'tensorflow' : 'wasm');
+  // the Settings view's list says the same
+  const engines = await call<EnginesReport>('engine.list');
+  assert.deepEqual(engines.jobs.map((j) => [j.job, j.backend]), [['train', engine.backend], ['evaluate', engine.backend], ['paint', 'wasm']]);
   // My digits are evaluated in batches, on the settings' engine: the cached model's weights
   // follow it there, and back for the next reading
   const digit = await call<{ id: string }>('digits.add', { label: mnist.test.labels[1], input: testImage(1) });

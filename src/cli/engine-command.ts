@@ -1,7 +1,8 @@
 import { BACKEND_OPTION, BACKENDS, type Command } from './command';
 import { choiceFlag, print } from './output';
 import { UsageError } from './errors';
-import { describeEngines, type EnginesReport } from '../engine/engines';
+import { describeEngines } from '../engine/engines';
+import type { EnginesReport } from '../shared/contract';
 import { linkTensorflow } from '../engine/link-tensorflow';
 
 const JOBS = { train: 'training', evaluate: 'evaluate, predict (batches)', paint: 'paint pad, one image' } as const;

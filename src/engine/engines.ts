@@ -1,33 +1,10 @@
 // What `digit-lab engine` and the Settings view show: the engines this install has, and which
 // one each job uses for a backend choice, and why.
 import * as tf from '@tensorflow/tfjs';
+import type { EngineStatus, EnginesReport, JobEngine } from '../shared/contract';
 import type { BackendChoice, BackendName } from './backend';
 import { loadNodeBackend, NODE_PACKAGES } from './node-backend';
-import { LINK_COMMAND, linkRecord, type LinkRecord } from './link-tensorflow';
-
-export interface EngineStatus {
-  backend: BackendName;
-  available: boolean;
-  detail: string;
-}
-
-export type Job = 'train' | 'evaluate' | 'paint';
-
-export interface JobEngine {
-  job: Job;
-  backend: BackendName;
-  why: string;
-}
-
-export interface EnginesReport {
-  choice: BackendChoice;
-  engines: EngineStatus[];
-  jobs: JobEngine[];
-  /** how tfjs-node was linked to a Python TensorFlow, when this lab's command did it */
-  link?: LinkRecord;
-  /** the command that makes the tensorflow engine available */
-  linkCommand: string;
-}
+import { LINK_COMMAND, linkRecord } from './link-tensorflow';
 
 /**
  * The choice single-image readings (the paint pad, one predict) run on. Under 'auto' that is

@@ -14,7 +14,7 @@ import { confusionMatrix, type BackendChoice, type Evaluation, type History, typ
 import { defaultCacheDir, describeMnist, loadMnist, type Mnist } from '../data/mnist';
 import { downloadMnist } from '../data/download';
 import { initEngine } from '../engine/backend';
-import { readingChoice } from '../engine/engines';
+import { describeEngines, readingChoice } from '../engine/engines';
 import { Trainer } from '../training/trainer';
 import { evaluate } from '../training/evaluate';
 import { RunHistory, failedRecord, toRecord, type RunRecord } from '../files/runs';
@@ -264,6 +264,7 @@ export class LabService {
       const info = await initEngine(this.settings.get().backend);
       return { backend: info.backend, version: info.version, reason: info.reason };
     },
+    'engine.list': async () => describeEngines(this.settings.get().backend),
     'data.status': async () => ({
       ...describeMnist(await this.mnist()),
       cacheDir: this.cacheDir,

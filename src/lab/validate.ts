@@ -170,6 +170,7 @@ const TRAIN_IMAGES = 60000;
 
 const CHECKS: Record<CallName, Check> = {
   'engine.info': none,
+  'engine.list': none,
   'data.status': none,
   'data.download': object({ mirrors: array(MIRROR, MAX_MIRRORS) }, ['mirrors']),
   'data.cancelDownload': none,
