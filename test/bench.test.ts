@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpus } from 'node:os';
 import { testBackends } from './helpers/engines';
+import { kerasPython } from './helpers/python';
 
 const BIN = new URL('../bin/digit-lab.js', import.meta.url).pathname;
 
@@ -21,12 +22,14 @@ interface Report {
   skipped: { preset: string; backend: string; error: string }[];
 }
 
-test('bench --json: one JSON document with the machine and a row per preset and backend that loads', async () => {
-  const { code, stdout, stderr } = await run('bench', '--quick', '--preset', 'mlp-256', '--workers', '2', '--no-paint', '--json');
+test('bench --json: one JSON document with the machine and a row per preset and backend that loads, and Keras as a peer', async () => {
+  const python = kerasPython();
+  const peers = python ? ['--peers', python] : [];
+  const { code, stdout, stderr } = await run('bench', '--quick', '--preset', 'mlp-256', '--workers', '2', '--no-paint', ...peers, '--json');
   assert.equal(code, 0, stderr);
   const report = JSON.parse(stdout) as Report;
   assert.equal(report.machine.cores, cpus().length);
-  const backends = testBackends();
+  const backends = [...testBackends(), ...(python ? ['keras-tensorflow', 'keras-jax'] : [])];
   assert.deepEqual(report.rows.map((r) => r.backend).sort(), [...backends].sort(), stdout);
   for (const row of report.rows) {
     assert.deepEqual([row.preset, row.batchSize], ['mlp-256', 128]);
@@ -36,6 +39,8 @@ test('bench --json: one JSON document with the machine and a row per preset and 
     // samples/s and ms/step are one measurement seen two ways
     assert.ok(Math.abs(row.samplesPerSecond * row.msPerStep - 128 * 1000) / (128 * 1000) < 0.05, `${row.samplesPerSecond} samples/s vs ${row.msPerStep} ms/step`);
   }
+  // Keras trains on every core, on the same images at the same batch size
+  for (const peer of report.rows.filter((r) => r.backend.startsWith('keras-'))) assert.equal(peer.workers, cpus().length);
   const wasm = report.rows.find((r) => r.backend === 'wasm');
   assert.equal(wasm?.workers, 2);
   assert.equal(wasm?.note, undefined);
