@@ -18,7 +18,7 @@ function table(report: EnginesReport): string {
 
 export const engineCommand: Command = {
   name: 'engine',
-  usage: 'engine [link-tensorflow [--python PATH]] [--backend B]',
+  usage: 'engine [link-tensorflow] [--python PATH]',
   summary: 'the engines this install has and which one each job uses; link-tensorflow builds the native one',
   help: `  link-tensorflow  build @tensorflow/tfjs-node against the TensorFlow C library in a Python
                    TensorFlow 2.x wheel (Linux; needs g++ and make). npm ci removes it: link again after one
