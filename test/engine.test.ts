@@ -129,9 +129,15 @@ test("initEngine('tensorflow') fails with an install hint and keeps the current 
   }
   const before = await initEngine('auto');
   await assert.rejects(initEngine('tensorflow'), /digit-lab engine link-tensorflow \[--python PATH\]`, or install it with `npm install @tensorflow\/tfjs-node`/);
-  await assert.rejects(initEngine('tensorflow-gpu'), /npm install @tensorflow\/tfjs-node-gpu`/);
   assert.equal(engineInfo(), before);
   assert.equal(tf.getBackend(), 'wasm');
+});
+
+test("initEngine('tensorflow-gpu') fails with its install hint and keeps the current engine", async () => {
+  const before = await initEngine('auto');
+  await assert.rejects(initEngine('tensorflow-gpu'), /Cannot use the TensorFlow backend: @tensorflow\/tfjs-node-gpu is not installed\. Install it with `npm install @tensorflow\/tfjs-node-gpu` \(it needs CUDA/);
+  assert.equal(engineInfo(), before);
+  assert.equal(tf.getBackend(), before.backend);
 });
 
 test("initEngine('auto') picks tensorflow where tfjs-node is linked, and says so", { skip: noTensorflowEngine() }, async () => {
