@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpus } from 'node:os';
+import { testBackends } from './helpers/engines';
+import { kerasPython } from './helpers/python';
 
 const BIN = new URL('../bin/digit-lab.js', import.meta.url).pathname;
 
@@ -16,26 +18,49 @@ function run(...args: string[]): Promise<{ code: number; stdout: string; stderr:
 
 interface Report {
   machine: { cpu: string; cores: number; memoryGB: number };
-  rows: { preset: string; backend: string; workers: number; batchSize: number; samplesPerSecond: number; msPerStep: number; peakRssMB: number; firstBatchSeconds: number; dataReadySeconds: number; predictP95Ms: number; augmentMsPerStep: number; augmentShare: number }[];
+  rows: { preset: string; backend: string; workers: number; batchSize: number; samplesPerSecond: number; msPerStep: number; peakRssMB: number; firstBatchSeconds: number; dataReadySeconds: number; predictP95Ms: number; augmentMsPerStep?: number; augmentShare?: number; note?: string }[];
   skipped: { preset: string; backend: string; error: string }[];
 }
 
-test('bench --json: one JSON document with the machine and a row per preset and backend that loads', async () => {
-  const { code, stdout, stderr } = await run('bench', '--quick', '--preset', 'mlp-256', '--workers', '1', '--json');
+test('bench --json: one JSON document with the machine and a row per preset and backend that loads, and Keras as a peer', async () => {
+  const python = kerasPython();
+  const peers = python ? ['--peers', python] : [];
+  const { code, stdout, stderr } = await run('bench', '--quick', '--preset', 'mlp-256', '--workers', '2', '--no-paint', ...peers, '--json');
   assert.equal(code, 0, stderr);
   const report = JSON.parse(stdout) as Report;
   assert.equal(report.machine.cores, cpus().length);
-  assert.equal(report.rows.length, 1, stdout);
-  const [row] = report.rows;
-  assert.deepEqual([row.preset, row.backend, row.workers, row.batchSize], ['mlp-256', 'wasm', 1, 128]);
-  for (const key of ['samplesPerSecond', 'msPerStep', 'peakRssMB', 'firstBatchSeconds', 'dataReadySeconds', 'predictP95Ms', 'augmentMsPerStep', 'augmentShare'] as const) {
-    assert.ok(Number.isFinite(row[key]) && row[key] > 0, `${key}: ${row[key]}`);
+  const backends = [...testBackends(), ...(python ? ['keras-tensorflow', 'keras-jax'] : [])];
+  assert.deepEqual(report.rows.map((r) => r.backend).sort(), [...backends].sort(), stdout);
+  for (const row of report.rows) {
+    assert.deepEqual([row.preset, row.batchSize], ['mlp-256', 128]);
+    for (const key of ['samplesPerSecond', 'msPerStep', 'peakRssMB', 'firstBatchSeconds', 'dataReadySeconds', 'predictP95Ms'] as const) {
+      assert.ok(Number.isFinite(row[key]) && row[key] > 0, `${row.backend} ${key}: ${row[key]}`);
+    }
+    // samples/s and ms/step are one measurement seen two ways
+    assert.ok(Math.abs(row.samplesPerSecond * row.msPerStep - 128 * 1000) / (128 * 1000) < 0.05, `${row.samplesPerSecond} samples/s vs ${row.msPerStep} ms/step`);
+    // the lab's own rows say what augmenting a batch adds; a peer's row does not measure it
+    if (!row.backend.startsWith('keras-')) {
+      for (const key of ['augmentMsPerStep', 'augmentShare'] as const) assert.ok(Number.isFinite(row[key]) && row[key]! > 0, `${row.backend} ${key}: ${row[key]}`);
+    }
   }
-  // samples/s and ms/step are one measurement seen two ways
-  assert.ok(Math.abs(row.samplesPerSecond * row.msPerStep - 128 * 1000) / (128 * 1000) < 0.05, `${row.samplesPerSecond} samples/s vs ${row.msPerStep} ms/step`);
-  // tfjs-node cannot be installed here: its row is reported as skipped, with the reason
-  assert.deepEqual(report.skipped.map((s) => [s.preset, s.backend]), [['mlp-256', 'tensorflow']]);
-  assert.match(report.skipped[0].error, /tfjs-node/);
+  // Keras trains on every core, on the same images at the same batch size
+  for (const peer of report.rows.filter((r) => r.backend.startsWith('keras-'))) assert.equal(peer.workers, cpus().length);
+  const wasm = report.rows.find((r) => r.backend === 'wasm');
+  assert.equal(wasm?.workers, 2);
+  assert.equal(wasm?.note, undefined);
+  if (backends.includes('tensorflow')) {
+    // --workers 2 does not apply to tensorflow, and the row says so
+    const native = report.rows.find((r) => r.backend === 'tensorflow');
+    assert.equal(native?.workers, 1);
+    assert.match(native?.note ?? '', /--workers 2 does not apply to tensorflow/);
+    assert.deepEqual(report.skipped, []);
+  } else {
+    // where tfjs-node is not installed, its row is reported as skipped, with the reason
+    assert.deepEqual(report.skipped.map((s) => [s.preset, s.backend]), [['mlp-256', 'tensorflow']]);
+    assert.match(report.skipped[0].error, /tfjs-node/);
+  }
+  // TensorFlow's own log lines stay off stderr
+  assert.doesNotMatch(stderr, /cpu_feature_guard/);
 });
 
 test('bench refuses an unknown preset and a bad --workers, naming them', async () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ENV_VAR, engineInfo, initEngine, parseBackendChoice } from '../src/engine/backend';
+import { noTensorflowEngine, testBackends } from './helpers/engines';
 
 const NODE_PACKAGE = '@tensorflow/tfjs-node';
 const SEED = 7;
@@ -11,7 +12,7 @@ const CLASSES = 4;
 const EPOCHS = 12;
 const BATCH = 16;
 const LEARNING_RATES = { sgd: 0.1, adam: 0.01, rmsprop: 0.01 } as const;
-/** max |wasm - cpu| gradient difference, as a fraction of max(1, max |cpu|) */
+/** max |wasm or tensorflow - cpu| gradient difference, as a fraction of max(1, max |cpu|) */
 const GRADIENT_TOLERANCE = 1e-4;
 
 function nodeBackendInstalled(): boolean {
@@ -127,10 +128,26 @@ test("initEngine('tensorflow') fails with an install hint and keeps the current 
     return;
   }
   const before = await initEngine('auto');
-  await assert.rejects(initEngine('tensorflow'), /npm install @tensorflow\/tfjs-node`/);
-  await assert.rejects(initEngine('tensorflow-gpu'), /npm install @tensorflow\/tfjs-node-gpu`/);
+  await assert.rejects(initEngine('tensorflow'), /digit-lab engine link-tensorflow \[--python PATH\]`, or install it with `npm install @tensorflow\/tfjs-node`/);
   assert.equal(engineInfo(), before);
   assert.equal(tf.getBackend(), 'wasm');
+});
+
+test("initEngine('tensorflow-gpu') fails with its install hint and keeps the current engine", async () => {
+  const before = await initEngine('auto');
+  await assert.rejects(initEngine('tensorflow-gpu'), /Cannot use the TensorFlow backend: @tensorflow\/tfjs-node-gpu is not installed\. Install it with `npm install @tensorflow\/tfjs-node-gpu` \(it needs CUDA/);
+  assert.equal(engineInfo(), before);
+  assert.equal(tf.getBackend(), before.backend);
+});
+
+test("initEngine('auto') picks tensorflow where tfjs-node is linked, and says so", { skip: noTensorflowEngine() }, async () => {
+  const info = await initEngine('auto');
+  assert.equal(info.backend, 'tensorflow');
+  assert.equal(info.reason, `tensorflow: ${NODE_PACKAGE} is installed`);
+  assert.match(info.version, /libtensorflow 2\.\d+/);
+  assert.equal(tf.getBackend(), 'tensorflow');
+  // TensorFlow's log level is set before the library loads, unless the user set one
+  assert.ok(process.env.TF_CPP_MIN_LOG_LEVEL !== undefined);
 });
 
 test('cpu only when asked, and back again', async () => {
@@ -164,51 +181,61 @@ test('parseBackendChoice accepts the five choices and nothing else', () => {
   assert.throws(() => parseBackendChoice('webgl'), /--backend webgl is not a backend; use one of auto, tensorflow/);
 });
 
-test('every layer type trains on wasm with sgd, adam and rmsprop: the loss falls', async () => {
-  await initEngine('wasm');
-  for (const c of MODELS) {
-    const { x, y } = randomData(c);
-    for (const optimizer of ['sgd', 'adam', 'rmsprop'] as const) {
-      const model = buildModel(c);
-      model.compile({ optimizer: tf.train[optimizer](LEARNING_RATES[optimizer]), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-      const history = await model.fit(x, y, { epochs: EPOCHS, batchSize: BATCH, shuffle: false, verbose: 0 });
-      const losses = history.history.loss as number[];
-      const accuracy = history.history.acc as number[];
-      const what = `${c.name} with ${optimizer}: losses ${losses.map((l) => l.toFixed(3)).join(' ')}`;
-      assert.ok(losses.every(Number.isFinite) && accuracy.every(Number.isFinite), what);
-      assert.ok(losses[losses.length - 1] < losses[0], what);
-      model.dispose();
+test(`every layer type trains on ${testBackends().join(' and ')} with sgd, adam and rmsprop: the loss falls`, async () => {
+  for (const backend of testBackends()) {
+    await initEngine(backend);
+    for (const c of MODELS) {
+      const { x, y } = randomData(c);
+      for (const optimizer of ['sgd', 'adam', 'rmsprop'] as const) {
+        const model = buildModel(c);
+        model.compile({ optimizer: tf.train[optimizer](LEARNING_RATES[optimizer]), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+        const history = await model.fit(x, y, { epochs: EPOCHS, batchSize: BATCH, shuffle: false, verbose: 0 });
+        const losses = history.history.loss as number[];
+        const accuracy = history.history.acc as number[];
+        const what = `${c.name} with ${optimizer} on ${backend}: losses ${losses.map((l) => l.toFixed(3)).join(' ')}`;
+        assert.ok(losses.every(Number.isFinite) && accuracy.every(Number.isFinite), what);
+        assert.ok(losses[losses.length - 1] < losses[0], what);
+        model.dispose();
+      }
+      tf.dispose([x, y]);
     }
-    tf.dispose([x, y]);
   }
+  await initEngine('auto');
 });
 
-test('wasm gradients match cpu for every layer type but Dropout', async () => {
-  for (const c of MODELS.filter((m) => m.name !== 'Dropout')) {
-    await initEngine('wasm');
-    const data = randomData(c);
-    const onWasm = buildModel(c);
-    const weights = onWasm.getWeights().map((w) => ({ values: w.dataSync().slice(), shape: w.shape }));
-    const actual = lossGradients(onWasm, data.x, data.y);
-    const dataValues = { x: data.x.dataSync().slice(), y: data.y.dataSync().slice() };
-    onWasm.dispose();
-    tf.dispose([data.x, data.y]);
+/** The loss gradients of a model case on `backend`, and the same weights' and data's on cpu. */
+async function gradientsAgainstCpu(c: ModelCase, backend: 'wasm' | 'tensorflow'): Promise<{ actual: Float32Array[]; expected: Float32Array[] }> {
+  await initEngine(backend);
+  const data = randomData(c);
+  const onBackend = buildModel(c);
+  const weights = onBackend.getWeights().map((w) => ({ values: w.dataSync().slice(), shape: w.shape }));
+  const actual = lossGradients(onBackend, data.x, data.y);
+  const dataValues = { x: data.x.dataSync().slice(), y: data.y.dataSync().slice() };
+  onBackend.dispose();
+  tf.dispose([data.x, data.y]);
 
-    await initEngine('cpu');
-    const onCpu = buildModel(c);
-    onCpu.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
-    const x = tf.tensor(dataValues.x, [SAMPLES, ...c.inputShape]);
-    const y = tf.tensor(dataValues.y, [SAMPLES, CLASSES]);
-    const expected = lossGradients(onCpu, x, y);
-    onCpu.dispose();
-    tf.dispose([x, y]);
+  await initEngine('cpu');
+  const onCpu = buildModel(c);
+  onCpu.setWeights(weights.map((w) => tf.tensor(w.values, w.shape)));
+  const x = tf.tensor(dataValues.x, [SAMPLES, ...c.inputShape]);
+  const y = tf.tensor(dataValues.y, [SAMPLES, CLASSES]);
+  const expected = lossGradients(onCpu, x, y);
+  onCpu.dispose();
+  tf.dispose([x, y]);
+  return { actual, expected };
+}
 
-    assert.equal(actual.length, expected.length);
-    expected.forEach((want, i) => {
-      const scale = Math.max(1, ...want.map(Math.abs));
-      const worst = Math.max(...want.map((v, j) => Math.abs(v - actual[i][j])));
-      assert.ok(worst <= GRADIENT_TOLERANCE * scale, `${c.name}, weight ${i}: max diff ${worst}`);
-    });
+test(`${testBackends().join(' and ')} gradients match cpu for every layer type but Dropout`, async () => {
+  for (const backend of testBackends()) {
+    for (const c of MODELS.filter((m) => m.name !== 'Dropout')) {
+      const { actual, expected } = await gradientsAgainstCpu(c, backend);
+      assert.equal(actual.length, expected.length);
+      expected.forEach((want, i) => {
+        const scale = Math.max(1, ...want.map(Math.abs));
+        const worst = Math.max(...want.map((v, j) => Math.abs(v - actual[i][j])));
+        assert.ok(worst <= GRADIENT_TOLERANCE * scale, `${c.name} on ${backend}, weight ${i}: max diff ${worst}`);
+      });
+    }
   }
   await initEngine('auto');
 });

@@ -12,12 +12,13 @@ import type { AddressInfo } from 'node:net';
 import * as tf from '@tensorflow/tfjs';
 import { createLabService, LabService } from '../src/lab/service';
 import { loadModel } from '../src/files/model-files';
-import type { DataStatus, DownloadOutcome, DownloadProgressEvent, ModelFiles, Prediction, RunSummary, Samples, Settings, TrainStatus } from '../src/shared/contract';
+import type { EnginesReport, DataStatus, DownloadOutcome, DownloadProgressEvent, ModelFiles, Prediction, RunSummary, Samples, Settings, TrainStatus } from '../src/shared/contract';
 import { presetSpec } from '../src/shared/presets';
 import type { Evaluation, RunResult, TrainEvent } from '../src/shared/training';
 import { embeddedDir, loadMnist, type Mnist } from '../src/data/mnist';
 import { MNIST_FILES } from '../src/data/files';
 import { DEFAULT_MIRRORS } from '../src/data/download';
+import { testBackends } from './helpers/engines';
 
 let home: string;
 let lab: LabService;
@@ -238,6 +239,28 @@ test("predict with feature maps: a CNN's first Conv2D output for the input, and 
   assert.deepEqual(withMaps.probabilities, without.probabilities);
   assert.equal(withMaps.digit, without.digit);
   await call('runs.delete', { runId });
+});
+
+test('the paint pad reads on wasm under auto, the fastest for one image; the same model then evaluates on the batch engine', async () => {
+  const mlp = (await call<RunSummary[]>('runs.list'))[0].runId;
+  const first = await call<Prediction>('predict', { model: mlp, input: testImage(1) });
+  assert.equal(tf.getBackend(), 'wasm');
+  const engine = await call<{ backend: string }>('engine.info');
+  assert.equal(engine.backend, testBackends().includes('tensorflow') ? 'tensorflow' : 'wasm');
+  // the Settings view's list says the same
+  const engines = await call<EnginesReport>('engine.list');
+  assert.deepEqual(engines.jobs.map((j) => [j.job, j.backend]), [['train', engine.backend], ['evaluate', engine.backend], ['paint', 'wasm']]);
+  // My digits are evaluated in batches, on the settings' engine: the cached model's weights
+  // follow it there, and back for the next reading
+  const digit = await call<{ id: string }>('digits.add', { label: mnist.test.labels[1], input: testImage(1) });
+  const scored = await call<{ predictions: { predicted: number }[] }>('digits.evaluate', { model: mlp });
+  assert.equal(tf.getBackend(), engine.backend);
+  assert.equal(scored.predictions[0].predicted, first.digit);
+  await call('digits.delete', { id: digit.id });
+  const again = await call<Prediction>('predict', { model: mlp, input: testImage(1) });
+  assert.equal(tf.getBackend(), 'wasm');
+  assert.equal(again.digit, first.digit);
+  assert.ok(again.probabilities.every((p, k) => Math.abs(p - first.probabilities[k]) < 1e-6), `${again.probabilities} vs ${first.probabilities}`);
 });
 
 test('pause, resume and stop a run: it is kept as stopped', async () => {

@@ -1,7 +1,12 @@
 // `npm run bench`: preset × backend → samples/s, ms/step, peak RSS, time to first batch.
 import { execFile } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadMnist } from '../data/mnist';
+import { presetSpec } from '../shared/presets';
+import { labRoot } from '../engine/link-tensorflow';
 import type { WorkersChoice } from '../shared/training';
 import { TRAIN_IMAGES } from '../shared/limits';
 import type { BenchRow } from './row';
@@ -27,6 +32,8 @@ export interface BenchOptions {
   workers?: WorkersChoice;
   /** also time the paint pad's reading path (on by default) */
   paint?: boolean;
+  /** a Python with Keras: each preset also trains in Keras on its TensorFlow and JAX backends */
+  peers?: string;
   onRow?: (row: BenchRow | { preset: string; backend: string; error: string }) => void;
 }
 
@@ -49,6 +56,41 @@ function runScript<T>(name: string, args: string[], timeout: number): Promise<T>
   });
 }
 
+/** Keras's backends a peer row runs on. */
+const PEER_BACKENDS = ['tensorflow', 'jax'];
+
+interface PeerResult {
+  samplesPerSecond: number;
+  msPerStep: number;
+  firstBatchSeconds: number;
+  dataReadySeconds: number;
+  peakRssMB: number;
+  predictP95Ms: number;
+}
+
+/** The same preset, images and batch size in real Keras (resources/bench-peer.py), in its own process. */
+function runPeer(python: string, kerasBackend: string, specPath: string, dataPath: string, samples: number): Promise<PeerResult> {
+  const script = join(labRoot(), 'resources', 'bench-peer.py');
+  const env = { ...process.env, KERAS_BACKEND: kerasBackend, TF_CPP_MIN_LOG_LEVEL: '3', JAX_PLATFORMS: 'cpu' };
+  return new Promise((resolve, reject) => {
+    execFile(python, [script, specPath, dataPath, String(samples)], { timeout: ROW_TIMEOUT_MS, env, maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
+      if (error) reject(new Error((error as NodeJS.ErrnoException).code === 'ENOENT' ? `there is no Python at "${python}"` : stderr.trim().split('\n').at(-1) || error.message));
+      else resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string) as PeerResult);
+    });
+  });
+}
+
+/** The first `samples` training images and labels as bench-peer.py reads them. */
+async function writePeerData(dir: string, preset: string, samples: number): Promise<{ specPath: string; dataPath: string }> {
+  const train = (await loadMnist()).train;
+  const specPath = join(dir, `${preset}.json`);
+  const dataPath = join(dir, `${preset}.bin`);
+  const images = new Uint8Array(train.images.buffer, train.images.byteOffset, samples * 784 * 4);
+  await writeFile(specPath, JSON.stringify(presetSpec(preset)));
+  await writeFile(dataPath, Buffer.concat([images, train.labels.subarray(0, samples)]));
+  return { specPath, dataPath };
+}
+
 function runRow(preset: string, backend: string, samples: number, workers: WorkersChoice): Promise<BenchRow> {
   return runScript('./row.ts', [preset, backend, String(samples), String(workers)], ROW_TIMEOUT_MS);
 }
@@ -65,20 +107,36 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     rows: [],
     skipped: [],
   };
-  for (const preset of options.presets ?? BENCH_PRESETS) {
-    const sizes = SAMPLES[preset] ?? { full: 6000, quick: 1200 };
-    const samples = options.epoch ? TRAIN_IMAGES : options.quick ? sizes.quick : sizes.full;
-    for (const backend of options.backends) {
-      try {
-        const row = await runRow(preset, backend, samples, options.workers ?? 'auto');
-        report.rows.push(row);
-        options.onRow?.(row);
-      } catch (error) {
-        const skipped = { preset, backend, error: (error as Error).message };
-        report.skipped.push(skipped);
-        options.onRow?.(skipped);
+  const peerDir = options.peers ? await mkdtemp(join(tmpdir(), 'digit-lab-peers-')) : undefined;
+  const record = async (preset: string, backend: string, measure: () => Promise<BenchRow>) => {
+    try {
+      const row = await measure();
+      report.rows.push(row);
+      options.onRow?.(row);
+    } catch (error) {
+      const skipped = { preset, backend, error: (error as Error).message };
+      report.skipped.push(skipped);
+      options.onRow?.(skipped);
+    }
+  };
+  try {
+    for (const preset of options.presets ?? BENCH_PRESETS) {
+      const sizes = SAMPLES[preset] ?? { full: 6000, quick: 1200 };
+      const samples = options.epoch ? TRAIN_IMAGES : options.quick ? sizes.quick : sizes.full;
+      for (const backend of options.backends) await record(preset, backend, () => runRow(preset, backend, samples, options.workers ?? 'auto'));
+      if (!options.peers || !peerDir) continue;
+      const python = options.peers;
+      const { specPath, dataPath } = await writePeerData(peerDir, preset, samples);
+      const batchSize = presetSpec(preset).batchSize;
+      for (const kerasBackend of PEER_BACKENDS) {
+        await record(preset, `keras-${kerasBackend}`, async () => {
+          const peer = await runPeer(python, kerasBackend, specPath, dataPath, samples);
+          return { preset, backend: `keras-${kerasBackend}`, workers: availableParallelism(), batchSize, samples: samples - Math.min(batchSize, samples), ...peer };
+        });
       }
     }
+  } finally {
+    if (peerDir) await rm(peerDir, { recursive: true, force: true });
   }
   if (options.paint ?? true) {
     report.paint = await runScript<PaintLatency>('./paint.ts', [], PAINT_TIMEOUT_MS).catch((error: Error) => ({ error: error.message }));

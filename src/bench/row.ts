@@ -12,7 +12,7 @@ import type { BackendChoice } from '../shared/backends';
 import type { WorkersChoice } from '../shared/training';
 import { BatchMaker, shuffledOrder, slice } from '../training/batches';
 import { IMAGE_PIXELS as PIXELS } from '../shared/limits';
-import { createStepper, resolveWorkers } from '../training/stepper';
+import { createStepper, resolveWorkers, workersNote } from '../training/stepper';
 import { seededUniform } from '../models/random';
 import { DEFAULT_AUGMENTATION } from '../shared/augment';
 import { Augmenter } from '../training/augment';
@@ -35,10 +35,12 @@ export interface BenchRow {
   dataReadySeconds: number;
   /** one 28×28 image through the trained model, p95 of PREDICTIONS after warm-up */
   predictP95Ms: number;
-  /** augmenting a batch with the default ranges (not counted in ms/step) */
-  augmentMsPerStep: number;
+  /** augmenting a batch with the default ranges (not counted in ms/step); not measured for a peer's row */
+  augmentMsPerStep?: number;
   /** that, as a share of a step: what --augment adds to an epoch */
-  augmentShare: number;
+  augmentShare?: number;
+  /** why the row trains on fewer threads than asked */
+  note?: string;
 }
 
 /** Single-image predictions as the lab serves them (predict, then read the probabilities). */
@@ -90,6 +92,7 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
   const timedBatches = maker.batches() - 1;
   const timedSamples = examples.count - Math.min(spec.batchSize, examples.count);
   const seconds = (performance.now() - timedStart - augmentMs) / 1000;
+  const note = workersNote(workersChoice, engine.backend, workers);
   return {
     preset,
     backend: engine.backend,
@@ -104,6 +107,7 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
     predictP95Ms: predictP95(model, data.test.images, inputShape),
     augmentMsPerStep: augmentMs / timedBatches,
     augmentShare: augmentMs / (seconds * 1000),
+    ...(note ? { note } : {}),
   };
 }
 

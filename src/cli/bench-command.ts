@@ -12,14 +12,33 @@ function table(report: BenchReport): string {
   const m = report.machine;
   return [
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}`,
-    'preset       backend    workers  batch  samples/s  ms/step  peak RSS  first batch  data ready  predict p95  augment',
+    'preset       backend          workers  batch  samples/s  ms/step  peak RSS  first batch  data ready  predict p95  augment',
     ...report.rows.map(
       (r) =>
-        `${r.preset.padEnd(12)} ${r.backend.padEnd(10)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)} ${`${r.dataReadySeconds.toFixed(2)} s`.padStart(11)} ${`${r.predictP95Ms.toFixed(2)} ms`.padStart(12)} ${`+${(r.augmentShare * 100).toFixed(1)}%`.padStart(8)}`,
+        `${r.preset.padEnd(12)} ${r.backend.padEnd(16)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)} ${`${r.dataReadySeconds.toFixed(2)} s`.padStart(11)} ${`${r.predictP95Ms.toFixed(2)} ms`.padStart(12)} ${(r.augmentShare === undefined ? '' : `+${(r.augmentShare * 100).toFixed(1)}%`).padStart(8)}`,
     ),
-    ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(10)} skipped: ${s.error.split(' (')[0]}`),
+    ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(16)} skipped: ${s.error.split(' (')[0]}`),
+    ...[...new Set(report.rows.flatMap((r) => (r.note ? [r.note] : [])))].map((note) => `note: ${note}`),
+    ...peerRatios(report),
     ...(report.paint ? ['', ...paintLines(report.paint)] : []),
   ].join('\n');
+}
+
+const isPeer = (backend: string) => backend.startsWith('keras-');
+
+/** Per preset, the lab's fastest row against the fastest peer's, from the same run. */
+function peerRatios(report: BenchReport): string[] {
+  const lines: string[] = [];
+  for (const preset of new Set(report.rows.map((r) => r.preset))) {
+    const rows = report.rows.filter((r) => r.preset === preset);
+    const fastest = (list: typeof rows) => list.reduce<(typeof rows)[number] | undefined>((best, r) => (!best || r.samplesPerSecond > best.samplesPerSecond ? r : best), undefined);
+    const lab = fastest(rows.filter((r) => !isPeer(r.backend)));
+    const peer = fastest(rows.filter((r) => isPeer(r.backend)));
+    if (!lab || !peer) continue;
+    const ratio = lab.samplesPerSecond / peer.samplesPerSecond;
+    lines.push(`${preset}: the lab on ${lab.backend} ${lab.samplesPerSecond.toFixed(0)} samples/s ÷ ${peer.backend} ${peer.samplesPerSecond.toFixed(0)} = ${ratio.toFixed(2)}×`);
+  }
+  return lines.length > 0 ? ['', ...lines] : [];
 }
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
@@ -43,14 +62,17 @@ function workersFlag(value: string | undefined): WorkersChoice {
 
 export const benchCommand: Command = {
   name: 'bench',
-  usage: 'bench [--quick] [--epoch] [--cpu] [--workers 1|2|auto] [--preset ID…] [--no-paint]',
+  usage: 'bench [--quick] [--epoch] [--cpu] [--workers 1|2|auto] [--preset ID…] [--no-paint] [--peers PYTHON]',
   summary: 'training speed per preset and backend: samples/s, ms/step, peak RSS; the paint pad\'s reading time',
   help: `  --quick      fewer samples per row
   --epoch      a whole 60,000-image epoch per row (slow)
   --cpu        also the pure-JS cpu backend (very slow for CNNs)
-  --workers N  training threads: 1, 2 or auto (auto, the default: 2 for CNNs and RNNs on 2+ cores with wasm or cpu)
+  --workers N  training threads: 1, 2 or auto (auto, the default: 2 for CNNs and RNNs on 2+ cores with wasm or cpu;
+               tensorflow always trains on one thread, which TensorFlow spreads over every core)
   --preset ID  only these presets (repeatable)
   --no-paint   skip timing the paint pad's reading (a drawing preprocessed and read by cnn-16-36)
+  --peers PYTHON  also train each preset in real Keras (that Python's, on its tensorflow and jax
+               backends) on the same images and batch size, and print the lab's speed against it
 `,
   options: {
     quick: { type: 'boolean' },
@@ -59,6 +81,7 @@ export const benchCommand: Command = {
     workers: { type: 'string' },
     preset: { type: 'string', multiple: true },
     'no-paint': { type: 'boolean' },
+    peers: { type: 'string' },
   },
   async run(values) {
     const presets = values.preset as string[] | undefined;
@@ -76,6 +99,7 @@ export const benchCommand: Command = {
       quick: values.quick as boolean | undefined,
       epoch: values.epoch as boolean | undefined,
       paint: !(values['no-paint'] as boolean | undefined),
+      peers: values.peers as string | undefined,
       onRow: (row) => {
         if (!json) process.stderr.write(`  ${'error' in row ? `${row.preset} on ${row.backend}: skipped` : `${row.preset} on ${row.backend}: ${row.samplesPerSecond.toFixed(0)} samples/s`}\n`);
       },

@@ -104,6 +104,7 @@ export const trainCommand: Command = {
         case 'start':
           total = event.trainCount;
           log(`Backend: ${event.engine.backend} (${event.engine.version}): ${event.engine.reason}`);
+          if (event.engine.workersNote) log(`Note: ${event.engine.workersNote}`);
           log(`Train on ${event.trainCount} samples${event.validationCount ? `, validate on ${event.validationCount} samples` : ''}`);
           break;
         case 'epochBegin':

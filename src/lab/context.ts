@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { EventName, LabEvents } from '../shared/contract';
 import { defaultCacheDir } from '../data/mnist';
 import { initEngine } from '../engine/backend';
+import type { BackendChoice } from '../shared/backends';
 import { RunStore } from '../files/run-store';
 import type { RunRecord } from '../files/runs';
 import type { LoadedModel } from '../files/model-files';
@@ -67,9 +68,9 @@ export class LabContext {
     return runId;
   }
 
-  /** The saved model of a run (or 'latest'), loaded on the engine the settings choose. */
-  async loadedModel(model: string): Promise<{ runId: string; loaded: LoadedModel }> {
-    await initEngine(this.settings.get().backend);
+  /** The saved model of a run (or 'latest'), loaded on the engine the settings choose (or `choice`). */
+  async loadedModel(model: string, choice: BackendChoice = this.settings.get().backend): Promise<{ runId: string; loaded: LoadedModel }> {
+    await initEngine(choice);
     const runId = this.modelRun(model);
     return { runId, loaded: await this.models.get(runId, this.runs.modelDir(runId)) };
   }

@@ -147,6 +147,7 @@ const MAX_SAMPLES = 500;
 
 const CHECKS: Record<CallName, Check> = {
   'engine.info': none,
+  'engine.list': none,
   'data.status': none,
   'data.download': object({ mirrors: array(MIRROR, MAX_MIRRORS) }, ['mirrors']),
   'data.cancelDownload': none,

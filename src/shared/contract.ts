@@ -169,6 +169,32 @@ export interface Settings {
   mirrors: string[];
 }
 
+/** An engine this install has or lacks (`digit-lab engine`, the Settings view). */
+export interface EngineStatus {
+  backend: 'tensorflow' | 'wasm' | 'cpu';
+  available: boolean;
+  detail: string;
+}
+
+export type EngineJob = 'train' | 'evaluate' | 'paint';
+
+/** Which engine a job uses for a backend setting, and why. */
+export interface JobEngine {
+  job: EngineJob;
+  backend: EngineStatus['backend'];
+  why: string;
+}
+
+export interface EnginesReport {
+  choice: Settings['backend'];
+  engines: EngineStatus[];
+  jobs: JobEngine[];
+  /** how tfjs-node was linked to a Python TensorFlow, when the lab's command did it */
+  link?: { python: string; distribution: string; tensorflow: string; dir: string; loaded: string; linkedAt: string };
+  /** the command that makes the tensorflow engine available */
+  linkCommand: string;
+}
+
 export interface TrainStatus {
   runId: string | null;
   paused: boolean;
@@ -179,6 +205,8 @@ export interface TrainStatus {
 /** Every call: its argument and its result. */
 export interface LabCalls {
   'engine.info': { args: null; result: EngineReport };
+  /** every engine, and which one each job uses under the current setting */
+  'engine.list': { args: null; result: EnginesReport };
   'data.status': { args: null; result: DataStatus };
   'data.download': { args: { mirrors?: string[] }; result: DownloadOutcome };
   'data.cancelDownload': { args: null; result: null };
@@ -224,6 +252,7 @@ export type EventName = keyof LabEvents;
 // Written as records so the compiler refuses a list that misses a call or an event.
 const CALLS: Record<CallName, true> = {
   'engine.info': true,
+  'engine.list': true,
   'data.status': true,
   'data.download': true,
   'data.cancelDownload': true,

@@ -63,6 +63,8 @@ export interface EngineReport {
   reason: string;
   /** threads training the run (set by the run) */
   workers?: number;
+  /** why the run trains on fewer threads than asked */
+  workersNote?: string;
 }
 
 export interface RunResult {

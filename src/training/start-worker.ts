@@ -3,8 +3,10 @@
 // workers do not inherit the parent's --import loaders).
 import { existsSync } from 'node:fs';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { quietTensorflowLogs } from '../engine/node-backend';
 
 export function startWorker(name: 'worker' | 'replica-worker', options: WorkerOptions = {}): Worker {
+  quietTensorflowLogs();
   // Not a literal `new URL('./x.js', import.meta.url)`, which bundlers rewrite as an asset.
   const file = `./${name}.js`;
   const built = new URL(file, import.meta.url);

@@ -39,6 +39,12 @@ export function resolveWorkers(choice: WorkersChoice | undefined, backend: strin
   return heavy && availableParallelism() >= 2 ? 2 : 1;
 }
 
+/** Why a run trains on fewer threads than asked, if it does. */
+export function workersNote(choice: WorkersChoice | undefined, backend: string, workers: number): string | undefined {
+  if (choice !== 2 || workers === 2) return undefined;
+  return backend === 'wasm' || backend === 'cpu' ? undefined : `--workers 2 does not apply to ${backend}: TensorFlow splits each step over every core itself`;
+}
+
 function tensors(batch: Batch, from: number, to: number, inputShape: number[]): [tf.Tensor, tf.Tensor] {
   const size = to - from;
   return [
