@@ -369,16 +369,21 @@ test('forged calls get clear errors and the lab keeps working', async () => {
 
   // An invalid model names the layer that breaks it, as the model view shows it.
   const cnnOnFlat = { spec: { ...presetSpec('cnn-16-16'), input: 'flat' } };
+  const problem = 'layer 1 (Conv2D) needs an image (height × width × channels) input, but gets shape (None, 784)';
   assert.deepEqual(await lab.answer('train.start', cnnOnFlat), {
-    error: 'train.start.spec: layer 1 (Conv2D) needs an image (height × width × channels) input, but gets shape (None, 784)',
+    error: `train.start.spec: ${problem}`,
+    code: 'call.badModel',
+    params: { path: 'train.start.spec', problem },
     layer: 0,
   });
   const layers = [{ type: 'Dense', units: 16, activation: 'relu' }, { type: 'Dense', units: 10, activation: 'softmax', bias: false }];
   assert.deepEqual(await lab.answer('models.summary', { spec: { ...presetSpec('mlp-16-16'), layers } }), {
     error: 'models.summary.spec.layers[1] (layer 2) has an unknown field "bias"',
+    code: 'call.badArgument',
+    params: { path: 'models.summary.spec.layers[1] (layer 2)', problem: 'has an unknown field "bias"' },
     layer: 1,
   });
-  assert.deepEqual(await lab.answer('nope', null), { error: 'unknown call "nope"' });
+  assert.deepEqual(await lab.answer('nope', null), { error: 'unknown call "nope"', code: 'call.unknown', params: { call: '"nope"' } });
 
   // …and the lab keeps working
   assert.equal((await call<{ verified: boolean }>('data.status')).verified, true);
