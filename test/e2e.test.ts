@@ -364,7 +364,7 @@ test('Paint: teach it the right digit; My digits survive a reload, are evaluated
     await draw(strokes);
     await waitForText(byId('prediction-top'), /^\d$/);
     await byId(`teach-${digit}`).click();
-    await waitForText(byId('teach-saved'), new RegExp(`Kept as a ${digit} in My digits`));
+    await waitForText(byId('paint-notice'), new RegExp(`Kept as a ${digit} in My digits`));
   }
   await waitForText(byId('my-digits-count'), /^\(2\)$/);
   assert.deepEqual(await labels(), ['7', '1'], 'newest first');

@@ -78,8 +78,8 @@ export interface ModelSpec {
 
 export const NUM_CLASSES = 10;
 const MAX_UNITS = 8192;
-const MAX_EPOCHS = 1000;
-const MAX_BATCH = 60000;
+export const MAX_EPOCHS = 1000;
+export const MAX_BATCH = 60000;
 // What one run may hold, so that an edited model is refused with a reason instead of
 // exhausting memory: weights (with their gradients and optimizer state), and the layer
 // outputs of one batch, which backpropagation keeps.
