@@ -80,6 +80,7 @@ export const en = {
   'model.inputFlat': '784 pixels in a row (MLP)',
   'model.inputSequence': '28 steps × 28 pixels (RNN)',
   'model.inputImage': '28×28×1 image (CNN)',
+  'model.barInvalid': 'Fix the model to train it',
   'model.invalid': 'This model cannot be trained yet:',
   'model.goToLayer': 'Go to layer {n}',
   'model.paramsN': '{n} params',

@@ -82,6 +82,7 @@ export const zhHans: Messages = {
   'model.inputFlat': '784 个像素排成一行（MLP）',
   'model.inputSequence': '28 步 × 28 个像素（RNN）',
   'model.inputImage': '28×28×1 图像（CNN）',
+  'model.barInvalid': '修正模型后才能训练',
   'model.invalid': '这个模型还不能训练：',
   'model.goToLayer': '转到第 {n} 层',
   'model.paramsN': '{n} 个参数',

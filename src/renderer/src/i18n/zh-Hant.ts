@@ -82,6 +82,7 @@ export const zhHant: Messages = {
   'model.inputFlat': '784 個像素排成一列（MLP）',
   'model.inputSequence': '28 步 × 28 個像素（RNN）',
   'model.inputImage': '28×28×1 影像（CNN）',
+  'model.barInvalid': '修正模型後才能訓練',
   'model.invalid': '這個模型還不能訓練：',
   'model.goToLayer': '前往第 {n} 層',
   'model.paramsN': '{n} 個參數',

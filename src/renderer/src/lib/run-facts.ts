@@ -3,7 +3,7 @@
 import type { RunSummary } from '../../../shared/contract';
 import type { ModelSpec } from '../../../shared/model-spec';
 import { PRESETS, type Preset } from '../../../shared/presets';
-import { TRAIN_IMAGES } from './state.svelte';
+import { TRAIN_IMAGES } from './settings-check';
 
 /** MNIST training images the run used, validation split included; undefined when not known (imported). */
 export function imagesUsed(run: RunSummary): number | undefined {
