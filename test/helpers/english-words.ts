@@ -10,7 +10,7 @@ export const ALLOWED_IN_CHINESE = new Set(
   ).split(' '),
 );
 
-/** The words of `text` (placeholders left out) that are Latin script and not allowed. */
+/** The words of `text` (placeholders, file paths and addresses left out) that are Latin script and not allowed. */
 export function englishWords(text: string): string[] {
-  return (text.replace(/\{\w+\}/g, '').match(/[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]|[A-Za-z]/g) ?? []).filter((word) => !ALLOWED_IN_CHINESE.has(word));
+  return (text.replace(/\{\w+\}/g, '').replace(/\S*[/\\]\S*/g, '').match(/[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]|[A-Za-z]/g) ?? []).filter((word) => !ALLOWED_IN_CHINESE.has(word));
 }
