@@ -27,6 +27,8 @@ export const en = {
   'data.folder': 'Folder',
   'data.hashes': 'SHA-256 of each file',
   'data.download': 'Download from a mirror',
+  'data.mirrorsFailed': '{n} mirrors, one line each',
+  'data.triesN': '{n} tries',
   'data.downloadHelp': 'Not needed to use the lab: the data ships with it. A download is verified before it replaces anything, into {dir}.',
   'data.downloadButton': 'Download',
   'data.retry': 'Retry',

@@ -29,6 +29,8 @@ export const zhHans: Messages = {
   'data.folder': '文件夹',
   'data.hashes': '各文件的 SHA-256',
   'data.download': '从镜像下载',
+  'data.mirrorsFailed': '{n} 个镜像，每个一行',
+  'data.triesN': '试了 {n} 次',
   'data.downloadHelp': '使用实验室不需要下载：数据已随附。下载的文件会先校验，再放入 {dir}。',
   'data.downloadButton': '下载',
   'data.retry': '重试',

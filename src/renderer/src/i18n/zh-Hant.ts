@@ -29,6 +29,8 @@ export const zhHant: Messages = {
   'data.folder': '資料夾',
   'data.hashes': '各檔案的 SHA-256',
   'data.download': '從鏡像站下載',
+  'data.mirrorsFailed': '{n} 個鏡像，每個一行',
+  'data.triesN': '試了 {n} 次',
   'data.downloadHelp': '使用實驗室不需要下載：資料已隨附。下載的檔案會先驗證，再放入 {dir}。',
   'data.downloadButton': '下載',
   'data.retry': '重試',
