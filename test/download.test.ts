@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { embeddedDir, loadMnist } from '../src/data/mnist';
 import { MNIST_FILES, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS } from '../src/data/files';
 import { DownloadCancelled, DownloadError, downloadMnist, type DownloadProgress } from '../src/data/download';
+import { mirrorFailures } from '../src/renderer/src/lib/download-failure';
 
 // The real MNIST files, gzipped as the public mirrors serve them, from a server on 127.0.0.1.
 // Each request is /<mirror>/<name>.gz; `behaviour` decides per file and mirror what it gets.
@@ -264,6 +265,13 @@ test('when every mirror fails, the error lists each try and its cause', async ()
     assert.match(lines[4], /^ {2}\/bad\/ \(try 2\): not a valid gzip file/);
     assert.equal(error.attempts.length, 5);
     assert.equal(error.cause, error.attempts[4]);
+    // the Data view shows it as one line per mirror, with its tries
+    const shown = mirrorFailures(error.message);
+    assert.match(shown.head, /every mirror failed:$/);
+    assert.deepEqual(
+      shown.mirrors.map((m) => [m.mirror.replace(base, ''), m.tries, m.problem.slice(0, 24)]),
+      [['/gone/', 1, 'HTTP 404 Not Found'], ['/busy/', 2, 'HTTP 503 Service Unavail'], ['/bad/', 2, 'not a valid gzip file (i']],
+    );
     return true;
   });
   assert.deepEqual(await readdir(cache), []);

@@ -3,7 +3,7 @@
 // through the views in order, as a user would: data, model, train, evaluate, runs, settings.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Download, Page } from 'playwright-core';
@@ -11,7 +11,9 @@ import { PNG } from 'pngjs';
 import { buildRendererIfStale, inkedPixels, screenshot, startLab, waitForText, type Lab } from './e2e/harness';
 import { startMirror } from './e2e/mirror';
 import { traceDigit, type Point } from './e2e/trace';
-import type { DigitImage, Samples } from '../src/shared/contract';
+import { englishWords } from './helpers/english-words';
+import { PRESET_IDS } from '../src/shared/presets';
+import type { DigitImage, RunSummary, Samples } from '../src/shared/contract';
 
 let lab: Lab;
 let page: Page;
@@ -106,6 +108,21 @@ test('Model: pick cnn-16-16, see its Keras summary, break it and see where, then
   await waitForText(byId('model-summary'), /Total params: 108,602/);
   assert.equal(await byId('model-error').count(), 0);
 
+  // A bad training setting is told at its field; the layers keep their shapes.
+  await byId('lr-input').fill('');
+  await waitForText(byId('lr-error'), /above 0, at most 10/);
+  assert.equal(await byId('lr-input').getAttribute('aria-invalid'), 'true');
+  assert.equal(await byId('model-error').count(), 0, 'a bad setting is not a broken layer');
+  await waitForText(byId('layer-0'), /\(None, 28, 28, 16\)/);
+  await waitForText(byId('model-summary'), /Total params: 108,602/);
+  assert.equal(await byId('go-train').isDisabled(), true);
+  await byId('lr-input').fill('0.001');
+  await byId('split-input').fill('1');
+  await waitForText(byId('split-error'), /0\.01 to 0\.99/);
+  await byId('split-input').fill('0.2');
+  assert.equal(await byId('split-error').count(), 0);
+  assert.equal(await byId('lr-error').count(), 0);
+
   await byId('epochs-input').fill('1');
   await byId('limit-input').fill('2000');
   // 50 steps of 32 rather than 6 of 300: a model worth looking at in the screenshots
@@ -132,6 +149,10 @@ test('Train: cnn-16-16 for 1 epoch on 2,000 images, with live charts, progress a
   assert.equal(await byId('train-progress-fill').evaluate((el) => (el as HTMLElement).style.width), '100%');
   assert.ok((await inkedPixels(byId('chart-loss'))) > 2000, 'the loss chart is drawn');
   assert.ok((await inkedPixels(byId('chart-accuracy'))) > 2000, 'the accuracy chart is drawn');
+  // one epoch: its train and validation dots are drawn whole at the axis' end
+  for (const chart of ['chart-loss', 'chart-accuracy']) assert.equal(await byId(chart).getAttribute('data-points-drawn'), '2/2', chart);
+  // keyboard focus followed the run, from Start to Pause to Evaluate
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'train-evaluate');
   const log = (await byId('train-log').textContent()) ?? '';
   assert.match(log, /Train on 1600 samples, validate on 400 samples/);
   assert.match(log, /Epoch 1\/1\n1600\/1600 \[={30}\] - \d+s \d+ms\/step - loss: \d\.\d{4} - acc: \d\.\d{4} - val_loss: \d\.\d{4} - val_acc: \d\.\d{4}/);
@@ -142,6 +163,8 @@ test('Train: cnn-16-16 for 1 epoch on 2,000 images, with live charts, progress a
 test('Evaluate: test accuracy, the confusion heatmap, a cell’s images, per-class metrics, misread digits', async () => {
   await byId('train-evaluate').click();
   const accuracy = await waitForText(byId('test-accuracy'), /^\d{1,3}\.\d\d%$/);
+  // cnn-16-16 on 2,000 images for one epoch is not the seed's run: its 99.02% is not shown beside it
+  await waitForText(byId('eval-seed-figure'), /settings differ from the seed’s/);
   assert.ok(parseFloat(accuracy) > 15, `six steps of training already beat chance (10%): ${accuracy}`);
   const heatmap = byId('confusion-heatmap');
   assert.equal(await heatmap.locator('[data-testid^="confusion-cell-"]').count(), 100);
@@ -173,8 +196,12 @@ test('Runs: export the model as model.json + weights, import it back, compare th
   await rows.first().waitFor();
   assert.equal(await rows.count(), 1);
 
+  assert.match((await rows.first().getByTestId('run-trained-on').textContent()) ?? '', /2,000 images · 1\/1 epochs × batch 32\s+· validation split 0\.2 · seed 7/);
+  await waitForText(rows.first().getByTestId('run-seed-figure'), /settings differ from the seed’s/);
+
   const files: Download[] = [];
   page.on('download', (download) => files.push(download));
+  const rowAt = await rows.first().boundingBox();
   await rows.first().getByTestId('run-export').click();
   const until = Date.now() + 15_000;
   while (!(files.some((f) => f.suggestedFilename() === 'model.json') && files.some((f) => f.suggestedFilename().endsWith('.bin')))) {
@@ -182,6 +209,8 @@ test('Runs: export the model as model.json + weights, import it back, compare th
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await waitForText(byId('runs-notice'), /Downloading model\.json/);
+  assert.deepEqual(await rows.first().boundingBox(), rowAt, 'the message does not move the table');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'run-export', 'focus is back on Download');
   const paths: string[] = [];
   for (const file of files) {
     const path = join(downloads, file.suggestedFilename());
@@ -203,9 +232,54 @@ test('Runs: export the model as model.json + weights, import it back, compare th
 
   for (const box of await byId('runs-list').getByTestId('run-compare').all()) await box.check();
   await byId('runs-compare').waitFor();
+  assert.match((await rows.first().getByTestId('run-trained-on').textContent()) ?? '', /images not known/);
+  assert.deepEqual(await byId('compare-images').allTextContents(), ['images not known', '2,000 images']);
+  // the curves of two one-epoch runs: every dot drawn whole
+  assert.equal(await byId('chart-compare-curves').getAttribute('data-points-drawn'), '4/4');
   assert.match((await byId('runs-conclusion').textContent()) ?? '', /CNN cnn-16-16 \(imported\) \d+\.\d\d% vs CNN cnn-16-16 \d+\.\d\d%/);
   assert.ok((await inkedPixels(byId('chart-compare-accuracy'))) > 1000, 'the comparison chart is drawn');
   await screenshot(page, 'runs');
+
+  // a failed import replaces the last message, and is announced
+  const broken = join(downloads, 'broken', 'model.json');
+  await mkdir(join(downloads, 'broken'));
+  await writeFile(broken, '{"format": "layers-model"');
+  await byId('import-input').setInputFiles([broken]);
+  await byId('import-button').click();
+  await byId('runs-error').waitFor();
+  assert.equal(await byId('runs-notice').count(), 0, 'one message at a time');
+  assert.equal(await page.locator('[role="alert"]').filter({ has: byId('runs-error') }).count(), 1);
+  await byId('runs-error').getByRole('button').click();
+  assert.equal(await byId('runs-error').count(), 0);
+});
+
+test('A 1024×700 window: the whole confusion matrix, every run’s actions, and the way to Train in reach', async () => {
+  await page.setViewportSize({ width: 1024, height: 700 });
+  try {
+    const fits = async (id: string) => {
+      const box = (await byId(id).first().boundingBox())!;
+      assert.ok(box.x >= 0 && box.x + box.width <= 1024, `${id} is within the window: ${JSON.stringify(box)}`);
+    };
+    await byId('nav-evaluate').click();
+    await byId('confusion-cell-9-9').waitFor();
+    await fits('confusion-cell-0-9');
+    await byId('nav-runs').click();
+    await byId('run-row').first().waitFor();
+    for (const row of await byId('run-row').all()) {
+      for (const button of await row.getByRole('button').all()) {
+        const box = (await button.boundingBox())!;
+        assert.ok(box.x + box.width <= 1024, `${await button.textContent()} is within the window`);
+      }
+    }
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 1024), 'nothing scrolls sideways');
+    await screenshot(page, 'runs-1024');
+    await byId('nav-model').click();
+    await byId(`layer-${(await page.locator('.layer').count()) - 1}`).scrollIntoViewIfNeeded();
+    const go = (await byId('go-train').boundingBox())!;
+    assert.ok(go.y >= 0 && go.y + go.height <= 700, `"Open the Train view" is in sight below the last layer: ${JSON.stringify(go)}`);
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
 });
 
 test('Train: pause, resume and stop a run; a stopped run is still evaluated', async () => {
@@ -231,6 +305,23 @@ test('Train: pause, resume and stop a run; a stopped run is still evaluated', as
   await waitForText(byId('train-log'), /accuracy = \d+\.\d\d%/);
   assert.match((await byId('train-log').textContent()) ?? '', /Epoch 1\/3\n48000\/48000 \[={30}\]/);
 });
+
+/** The page's text as a reader meets it (text, tooltips, placeholders, labels), less code, logs and what is marked translate="no". */
+async function shownTexts(): Promise<string[]> {
+  return page.evaluate(() => {
+    const skip = 'pre, code, script, style, [translate="no"]';
+    const texts: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement?.closest(skip)) texts.push(node.textContent ?? '');
+    }
+    for (const element of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
+      if (element.closest(skip)) continue;
+      for (const name of ['title', 'placeholder', 'aria-label']) texts.push(element.getAttribute(name) ?? '');
+    }
+    return texts;
+  });
+}
 
 /** Mouse strokes on the pad, in fractions of its size. */
 async function draw(strokes: [number, number][][]): Promise<void> {
@@ -364,10 +455,20 @@ test('Paint: teach it the right digit; My digits survive a reload, are evaluated
     await draw(strokes);
     await waitForText(byId('prediction-top'), /^\d$/);
     await byId(`teach-${digit}`).click();
-    await waitForText(byId('teach-saved'), new RegExp(`Kept as a ${digit} in My digits`));
+    await waitForText(byId('paint-notice'), new RegExp(`Kept as a ${digit} in My digits`));
   }
   await waitForText(byId('my-digits-count'), /^\(2\)$/);
   assert.deepEqual(await labels(), ['7', '1'], 'newest first');
+  // what was said of the last drawing goes with it; a failed open is announced, alone
+  await byId('paint-open-file').setInputFiles(join(downloads, 'seven.png'));
+  await page.waitForFunction(() => document.querySelector('[data-testid="paint-notice"]') === null);
+  assert.match(await settled(), /^\d$/);
+  const notAPicture = join(downloads, 'digit4.jpg');
+  await writeFile(notAPicture, 'not a picture');
+  await byId('paint-open-file').setInputFiles(notAPicture);
+  await waitForText(byId('paint-error'), /Could not open digit4\.jpg/);
+  assert.equal(await page.locator('[role="alert"] [data-testid="paint-error"]').count(), 1);
+  await byId('paint-clear').click();
   await byId('my-digits-evaluate').click();
   await waitForText(byId('my-digits-accuracy'), /^(0|50|100)\.00%$/);
   assert.equal(await byId('my-digits').getByTestId('confusion-heatmap').count(), 1);
@@ -400,6 +501,19 @@ test('Settings: switching the language translates the lab; dark mode', async () 
   await byId('nav-settings').click();
   await byId('settings-language').selectOption('zh-Hans');
   await waitForText(byId('nav-data'), /数据/);
+  // every view in 简体中文: no English left but Keras's vocabulary and the names of runs and presets
+  const names = new Set([...((await lab.service.call('runs.list', null)) as RunSummary[]).map((r) => r.name), ...PRESET_IDS].flatMap((name) => englishWords(name)));
+  for (const view of ['data', 'model', 'train', 'evaluate', 'runs', 'paint', 'settings']) {
+    await byId(`nav-${view}`).click();
+    await page.waitForTimeout(300);
+    if (view === 'runs') {
+      for (const box of await byId('run-compare').all()) await box.check();
+      await byId('runs-compare').waitFor();
+      await screenshot(page, 'runs-zh-Hans');
+    }
+    const left = (await shownTexts()).flatMap((text) => englishWords(text)).filter((word) => !names.has(word));
+    assert.deepEqual([...new Set(left)], [], `English left in the ${view} view`);
+  }
   await byId('settings-theme').selectOption('dark');
   await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
   await byId('settings-language').selectOption('en');

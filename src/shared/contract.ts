@@ -75,6 +75,11 @@ export interface RunSummary {
   loss?: number;
   durationSeconds?: number;
   epochsCompleted?: number;
+  /** training examples (My digits included), and validation examples: what the run trained on */
+  trainCount?: number;
+  validationCount?: number;
+  myDigitsCount?: number;
+  seed?: number;
   history?: RunResult['history'];
   backend?: string;
   finishedAt?: string;

@@ -42,6 +42,11 @@ export const i18n = {
   },
 };
 
+/** Whether the dictionaries have a message for `key` (one made from data, such as a preset's id). */
+export function hasMessage(key: string): key is MessageKey {
+  return key in en;
+}
+
 /** The message for `key` in the language in force, `{name}` replaced from `params`. */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
   const text = DICTIONARIES[current][key] ?? en[key];

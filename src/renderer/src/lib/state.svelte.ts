@@ -1,5 +1,6 @@
 // What the views share: the view shown, settings, the model being edited, the runs,
 // and the training run followed. One instance, created at start-up.
+import { tick } from 'svelte';
 import type { RunSummary, Settings } from '../../../shared/contract';
 import { validateModelSpec, ModelSpecError, type LayerRow, type ModelSpec } from '../../../shared/model-spec';
 import { PRESETS, presetSpec } from '../../../shared/presets';
@@ -7,6 +8,7 @@ import { MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../../.
 import { lab, errorText } from './lab';
 import { t } from '../i18n/index.svelte';
 import { TrainingState } from './training.svelte';
+import { settingProblems, withValidSettings } from './settings-check';
 
 export const VIEWS = ['data', 'model', 'train', 'evaluate', 'runs', 'paint', 'settings'] as const;
 export type ViewId = (typeof VIEWS)[number];
@@ -67,15 +69,10 @@ class AppState {
   /** fine-tune on MNIST plus My digits, each seen this many times an epoch */
   myDigits = $state(false);
   myDigitsRepeat = $state(1);
-  check = $derived(checkSpec(this.spec));
-  /** what is wrong with the run settings outside the model (subset size, seed), or '' */
-  runError = $derived(
-    this.limit !== null && !(Number.isInteger(this.limit) && this.limit >= MIN_LIMIT && this.limit <= TRAIN_IMAGES)
-      ? 'limit'
-      : this.seed !== null && !(Number.isInteger(this.seed) && this.seed >= 0 && this.seed <= MAX_SEED)
-        ? 'seed'
-        : '',
-  );
+  /** the training settings that are not valid, each told at its field */
+  problems = $derived(settingProblems(this.spec, this.limit, this.seed));
+  /** the layers, checked with valid settings in place of invalid ones: a bad setting never hides the shapes */
+  check = $derived(checkSpec(withValidSettings(this.spec, this.problems)));
 
   runs = $state.raw<RunSummary[]>([]);
   /** the run the Evaluate view shows */
@@ -109,6 +106,19 @@ class AppState {
     } catch {
       // storage may be unavailable; the editor still works for this session
     }
+  }
+
+  /**
+   * Shows a view, and puts keyboard focus in it: on the element with data-testid `focus` when
+   * given (and enabled), else on its heading, never back at the top of the page.
+   */
+  open(view: ViewId, focus?: string): void {
+    this.view = view;
+    void tick().then(() => {
+      const main = document.querySelector('main');
+      const target = focus ? main?.querySelector<HTMLButtonElement>(`[data-testid="${focus}"]:not(:disabled)`) : null;
+      (target ?? main?.querySelector<HTMLElement>('h1'))?.focus({ preventScroll: !target });
+    });
   }
 
   pickPreset(id: string): void {
