@@ -45,7 +45,7 @@ export const ERROR_TEXT = {
   'model.learningRate': 'learning rate must be above 0 and at most {max}, got {got}',
   'model.epochs': 'epochs must be a whole number from 1 to {max}, got {got}',
   'model.batchSize': 'batch size must be a whole number from 1 to {max}, got {got}',
-  'model.validation': 'validation must be none, split or test, got {got}',
+  'model.validation': 'validation must be one of {choices}, got {got}',
   'model.split': 'validation split must be above 0 and below 1, got {got}',
   'model.augmentation': 'augmentation must be an object with {ranges}',
   'model.augmentationKey': 'augmentation has no range "{key}"; the ranges are {ranges}',

@@ -18,6 +18,9 @@ export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01,
 export const INPUT_SHAPES = { flat: [IMAGE_PIXELS], sequence: [IMAGE_SIDE, IMAGE_SIDE], image: [IMAGE_SIDE, IMAGE_SIDE, 1] } as const;
 export type InputKind = keyof typeof INPUT_SHAPES;
 
+/** how a run validates: not at all, on the last part of the training images (Keras's validation_split), or on the test set */
+export const VALIDATION_KINDS = ['none', 'split', 'test'] as const;
+
 export type Validation =
   | { kind: 'none' }
   | { kind: 'split'; fraction: number }
@@ -196,8 +199,8 @@ export function validateModelSpec(spec: ModelSpec): LayerRow[] {
   }
   checkSize(rows, spec.batchSize);
   const validation = spec.validation;
-  if (!validation || !['none', 'split', 'test'].includes(validation.kind)) {
-    throw new ModelSpecError('model.validation', { got: String(JSON.stringify(validation)) }, -1);
+  if (!validation || !(VALIDATION_KINDS as readonly string[]).includes(validation.kind)) {
+    throw new ModelSpecError('model.validation', { choices: VALIDATION_KINDS.join(', '), got: String(JSON.stringify(validation)) }, -1);
   }
   if (validation.kind === 'split' && !(validation.fraction > 0 && validation.fraction < 1)) {
     throw new ModelSpecError('model.split', { got: String(JSON.stringify(validation.fraction)) }, -1);
