@@ -5,6 +5,7 @@ import { ModelFileError } from '../files/model-json';
 import { KerasConfigError, type KerasLayer } from './layers';
 import { tfjsTopology } from './tfjs-topology';
 import type { Weight } from './weights';
+import { scaleGates } from './gates';
 
 export interface KerasModel {
   model: tf.LayersModel;
@@ -38,7 +39,7 @@ async function build(parts: KerasParts, file: string, inputScale: number): Promi
     throw new ModelFileError(file, `TensorFlow.js cannot build it: ${(error as Error).message}`);
   }
   try {
-    for (const { layer, tfjsName } of topology.weighted) {
+    for (const { layer, tfjsName, gateScale } of topology.weighted) {
       const target = model.getLayer(tfjsName);
       const expected = target.weights.map((w) => w.shape as number[]);
       const found = parts.weights.get(layer.name) ?? [];
@@ -50,7 +51,8 @@ async function build(parts: KerasParts, file: string, inputScale: number): Promi
       }
       const bad = found.find((w) => !w.values.every(Number.isFinite));
       if (bad) throw new ModelFileError(file, `weight ${bad.name} of layer '${layer.name}' holds NaN or infinite values`);
-      const tensors = found.map((w) => tf.tensor(w.values, w.shape));
+      const units = Number(layer.config.units);
+      const tensors = found.map((w) => tf.tensor(gateScale === 1 ? w.values : scaleGates(layer.className, w.shape, w.values, units, gateScale), w.shape));
       target.setWeights(tensors);
       tf.dispose(tensors);
     }

@@ -4,6 +4,7 @@
 import type { KerasLayer } from './layers';
 import { KerasConfigError } from './layers';
 import { isObject } from '../files/model-json';
+import { KERAS3_GATE_SCALE } from './gates';
 
 type Json = Record<string, unknown>;
 
@@ -11,7 +12,7 @@ export interface Topology {
   /** modelTopology as tf.models.modelFromJSON takes it */
   modelTopology: Json;
   /** the file's layers that carry weights, in the topology's order, by their tfjs layer name */
-  weighted: { layer: KerasLayer; tfjsName: string }[];
+  weighted: { layer: KerasLayer; tfjsName: string; gateScale: number }[];
   /** the input shape without the batch axis */
   inputShape: number[];
   notes: string[];
@@ -35,12 +36,19 @@ function fail(layer: KerasLayer, problem: string): never {
   throw new KerasConfigError(`layer '${layer.name}' (${layer.className}) ${problem}`);
 }
 
-function activation(layer: KerasLayer, value: unknown, keras3: boolean, field = 'activation'): string {
+function activationName(value: unknown): string {
   // Keras 3 may write an activation as a serialized function object.
   const name = isObject(value) ? (typeof value.config === 'string' ? value.config : value.class_name) : (value ?? 'linear');
-  const plain = name === 'silu' ? 'swish' : String(name);
+  return name === 'silu' ? 'swish' : String(name);
+}
+
+function activation(layer: KerasLayer, value: unknown, keras3: boolean, field = 'activation'): string {
+  const plain = activationName(value);
   if (plain === 'hard_sigmoid') {
-    if (keras3) fail(layer, `uses Keras 3's hard_sigmoid (relu6(x + 3) / 6) as its ${field}; TensorFlow.js computes only Keras 2's (clip(0.2x + 0.5)), so the lab cannot run it`);
+    // A recurrent layer's gates are rescaled (gates.ts); anywhere else Keras 3's differs from TF.js's.
+    if (keras3 && field !== 'recurrent_activation') {
+      fail(layer, `uses Keras 3's hard_sigmoid (relu6(x + 3) / 6) as its ${field}; TensorFlow.js computes only Keras 2's (clip(0.2x + 0.5)), so the lab cannot run it`);
+    }
     return 'hard_sigmoid';
   }
   if (!ACTIVATIONS.has(plain)) fail(layer, `uses the activation '${plain}', which the lab cannot run (it runs ${[...ACTIVATIONS].join(', ')})`);
@@ -176,7 +184,8 @@ export function tfjsTopology(layers: KerasLayer[], keras3: boolean, modelName: s
     const tfjsName = `${layer.name}_${out.length}`;
     converted.config.name = tfjsName;
     if (['Dense', 'Conv2D', 'BatchNormalization', 'SimpleRNN', 'LSTM', 'GRU'].includes(converted.class_name)) {
-      weighted.push({ layer, tfjsName });
+      const gated = keras3 && converted.config.recurrent_activation === 'hard_sigmoid';
+      weighted.push({ layer, tfjsName, gateScale: gated ? 1 / KERAS3_GATE_SCALE : 1 });
       // The file's weights replace them: no time spent drawing random (or orthogonal) ones first.
       for (const field of ['kernel_initializer', 'recurrent_initializer']) converted.config[field] = { class_name: 'Zeros', config: {} };
     }

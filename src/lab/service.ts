@@ -34,6 +34,8 @@ const REPORT = 'report.json';
 /** Batch events kept for a view that opens mid-run; epoch events are all kept. */
 const KEPT_BATCH_EVENTS = 200;
 const PIXELS = 784;
+/** Test images an imported Keras model reads at both input scales, to choose one. */
+const SCALE_PROBE_IMAGES = 1000;
 
 export interface LabServiceOptions {
   /** where models, run history and settings live (labHome() in the app) */
@@ -191,6 +193,7 @@ export class LabService {
       backend: record.engine?.backend,
       finishedAt: record.finishedAt,
       message: record.message,
+      notes: record.notes,
       hasModel: this.hasModel(record.runId),
     };
   }
@@ -361,12 +364,13 @@ export class LabService {
       const runId = randomUUID();
       const dir = this.modelDir(runId);
       await initEngine(this.settings.get().backend);
-      const loaded = await importUpload(files, this.options.home, dir);
+      const test = (await this.mnist()).test;
+      const loaded = await importUpload(files, this.options.home, dir, { images: test.images, labels: test.labels, count: SCALE_PROBE_IMAGES });
       const params = loaded.model.countParams();
       let evaluation: Evaluation;
       try {
         // Evaluated like a trained run, a batch at a time, so the process stays responsive.
-        evaluation = await evaluate(loaded.model, (await this.mnist()).test, loaded.inputShape, () => nextTurn());
+        evaluation = await evaluate(loaded.model, test, loaded.inputShape, () => nextTurn());
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
         throw new CallError(`the model was read, but could not be evaluated on the test set: ${(error as Error).message}`);
@@ -389,6 +393,7 @@ export class LabService {
         engine: { backend: 'imported', version: '', reason: 'imported model' },
         finishedAt: new Date().toISOString(),
         modelDir: dir,
+        ...(loaded.notes.length > 0 ? { notes: loaded.notes } : {}),
       };
       await writeFileAtomic(join(dir, REPORT), JSON.stringify(result));
       this.history.add(toRecord(result));

@@ -78,6 +78,8 @@ export interface RunSummary {
   backend?: string;
   finishedAt?: string;
   message?: string;
+  /** for an imported model: what the lab did to run it */
+  notes?: string[];
   /** false once the saved model is gone */
   hasModel: boolean;
 }
@@ -90,7 +92,7 @@ export interface ModelFiles {
 }
 
 export interface ImportRequest {
-  /** the files the user picked: model.json and its weight shards, base64 */
+  /** the files the user picked, base64: one Keras .keras or .h5 file, or a model.json and its weight shards */
   files: { name: string; base64: string }[];
   name?: string;
 }
