@@ -6,7 +6,8 @@ import { trainCommand } from './train-command';
 import { evaluateCommand, predictCommand } from './predict-command';
 import { benchCommand } from './bench-command';
 import { serveCommand } from './serve-command';
+import { exportCommand, importCommand } from './keras-commands';
 
 export type { Command } from './command';
 
-export const COMMANDS: Command[] = [dataCommand, modelsCommand, summaryCommand, trainCommand, evaluateCommand, predictCommand, benchCommand, serveCommand];
+export const COMMANDS: Command[] = [dataCommand, modelsCommand, summaryCommand, trainCommand, evaluateCommand, predictCommand, importCommand, exportCommand, benchCommand, serveCommand];

@@ -4,26 +4,30 @@ import { BACKEND_OPTION, BACKENDS, type Command, type Values } from './command';
 import { choiceFlag, print } from './output';
 import { crosstab, perClassTable } from './format';
 import { initEngine } from '../engine/backend';
-import { loadModel, type LoadedModel } from '../files/model-files';
+import { openAnyModel, type OpenedModel } from '../keras/open';
 import { readImageFile } from '../files/images';
 import { loadMnist } from '../data/mnist';
 import { evaluate } from '../training/evaluate';
 import { toMnistInput } from '../shared/preprocess';
 import { formatAccuracy } from '../shared/training';
+import { scaleProbe } from '../keras/build';
 
-async function openModel(values: Values, dir: string | undefined): Promise<LoadedModel> {
-  if (!dir) throw new UsageError('give the folder of a saved model (or its model.json)');
+/** A saved model, or a Keras .keras/.h5 file, whose input scale is chosen on the first test images. */
+async function openModel(values: Values, dir: string | undefined): Promise<OpenedModel> {
+  if (!dir) throw new UsageError('give the folder of a saved model (or its model.json), or a Keras .keras or .h5 file');
   await initEngine(choiceFlag(values.backend, 'backend', BACKENDS) ?? 'auto');
-  return loadModel(dir);
+  const opened = await openAnyModel(dir, scaleProbe((await loadMnist()).test));
+  for (const note of opened.notes) process.stderr.write(`${note}\n`);
+  return opened;
 }
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  usage: 'evaluate <model dir>',
+  usage: 'evaluate <model dir|file.keras|file.h5>',
   summary: 'test loss, accuracy, confusion matrix and per-class metrics of a saved model',
   options: { ...BACKEND_OPTION },
   async run(values, positionals) {
-    if (positionals.length !== 1) throw new UsageError('evaluate takes one model folder');
+    if (positionals.length !== 1) throw new UsageError('evaluate takes one model folder or Keras file');
     const loaded = await openModel(values, positionals[0]);
     const data = await loadMnist();
     const evaluation = await evaluate(loaded.model, data.test, loaded.inputShape);
@@ -42,7 +46,7 @@ export const evaluateCommand: Command = {
 
 export const predictCommand: Command = {
   name: 'predict',
-  usage: 'predict <model dir> <image…>',
+  usage: 'predict <model dir|file.keras|file.h5> <image…>',
   summary: 'read digits from PNG, JPEG or BMP files (Paint-style black on white, or MNIST-style)',
   options: { ...BACKEND_OPTION },
   async run(values, positionals) {

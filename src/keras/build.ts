@@ -75,11 +75,18 @@ function accuracy(model: tf.LayersModel, inputShape: number[], images: Float32Ar
 }
 
 const RAW_MARGIN = 0.05;
+/** Test images a Keras model reads at both input scales, to choose one. */
+const SCALE_PROBE_IMAGES = 1000;
 
 export interface ScaleProbe {
   images: Float32Array;
   labels: ArrayLike<number>;
   count: number;
+}
+
+/** The first test images, for choosing a model's input scale. */
+export function scaleProbe(test: { images: Float32Array; labels: ArrayLike<number> }): ScaleProbe {
+  return { images: test.images, labels: test.labels, count: SCALE_PROBE_IMAGES };
 }
 
 /**

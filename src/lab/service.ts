@@ -24,6 +24,7 @@ import { confStore, type StoreFactory } from './store';
 import { ModelCache } from './model-cache';
 import { read } from './feature-maps';
 import { importUpload } from './import-upload';
+import { scaleProbe } from '../keras/build';
 import { CallError, validateCall } from './validate';
 import { checkDrawing, MyDigitsError, MyDigitsStore, toExamples, type MyDigit } from '../files/my-digits';
 import { predictAll } from '../training/evaluate';
@@ -34,8 +35,6 @@ const REPORT = 'report.json';
 /** Batch events kept for a view that opens mid-run; epoch events are all kept. */
 const KEPT_BATCH_EVENTS = 200;
 const PIXELS = 784;
-/** Test images an imported Keras model reads at both input scales, to choose one. */
-const SCALE_PROBE_IMAGES = 1000;
 
 export interface LabServiceOptions {
   /** where models, run history and settings live (labHome() in the app) */
@@ -365,7 +364,7 @@ export class LabService {
       const dir = this.modelDir(runId);
       await initEngine(this.settings.get().backend);
       const test = (await this.mnist()).test;
-      const loaded = await importUpload(files, this.options.home, dir, { images: test.images, labels: test.labels, count: SCALE_PROBE_IMAGES });
+      const loaded = await importUpload(files, this.options.home, dir, scaleProbe(test));
       const params = loaded.model.countParams();
       let evaluation: Evaluation;
       try {
