@@ -2,7 +2,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { UsageError } from './errors';
-import type { Command } from './command';
+import { BACKEND_OPTION, BACKENDS, type Command } from './command';
+import { initEngine } from '../engine/backend';
 import { choiceFlag, print } from './output';
 import { createLabService } from '../lab/service';
 import { labHome } from '../files/lab-home';
@@ -49,7 +50,7 @@ export const exportCommand: Command = {
   name: 'export',
   usage: 'export <run id|model dir> --format keras|h5|tfjs --out PATH',
   summary: 'a run\'s model as a Keras .keras or .h5 file (keras.models.load_model opens it), or a TF.js folder',
-  options: { format: { type: 'string' }, out: { type: 'string' } },
+  options: { format: { type: 'string' }, out: { type: 'string' }, ...BACKEND_OPTION },
   async run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError('export takes one run id (see the Runs view or report.json) or model folder');
     const format = choiceFlag(values.format, 'format', EXPORT_FORMATS);
@@ -58,6 +59,10 @@ export const exportCommand: Command = {
     const given = resolve(positionals[0]);
     const runDir = join(labHome(), 'models', positionals[0]);
     const modelDir = (await stat(given).catch(() => null)) ? given : runDir;
+    if (modelDir === runDir && !(await stat(runDir).catch(() => null))) {
+      throw new UsageError(`${positionals[0]} is neither a model folder nor a run in ${join(labHome(), 'models')}`);
+    }
+    await initEngine(choiceFlag(values.backend, 'backend', BACKENDS) ?? 'auto');
     const written = await exportModelFile(modelDir, format, resolve(values.out));
     print(values.json as boolean, { format, ...written }, () => `wrote ${written.path} (${format}, ${written.bytes} bytes)`);
   },
