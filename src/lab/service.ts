@@ -25,6 +25,7 @@ import { ModelCache } from './model-cache';
 import { read } from './feature-maps';
 import { importUpload } from './import-upload';
 import { scaleProbe } from '../keras/build';
+import { kerasDownload } from './keras-download';
 import { CallError, validateCall } from './validate';
 import { checkDrawing, MyDigitsError, MyDigitsStore, toExamples, type MyDigit } from '../files/my-digits';
 import { predictAll } from '../training/evaluate';
@@ -358,6 +359,11 @@ export class LabService {
         if (name.endsWith('.bin')) weights[name] = (await readFile(join(dir, name))).toString('base64');
       }
       return { modelJson, weights };
+    },
+    'models.exportKeras': async ({ runId, format }) => {
+      this.record(runId);
+      if (!this.hasModel(runId)) throw new CallError(`run ${runId} has no saved model`);
+      return kerasDownload(this.modelDir(runId), format);
     },
     'models.import': async ({ files, name }) => {
       const runId = randomUUID();

@@ -194,6 +194,7 @@ const CHECKS: Record<CallName, Check> = {
   'runs.evaluation': object({ runId: RUN_ID }),
   'models.export': object({ runId: RUN_ID }),
   'models.import': object({ files: importFiles, name: string(100) }, ['name']),
+  'models.exportKeras': object({ runId: RUN_ID, format: oneOf(['keras', 'h5']) }),
   predict: object({ model: RUN_ID, input: numbers(784, 0, 1), featureMaps: boolean }, ['featureMaps']),
   'settings.get': none,
   'settings.set': object(
