@@ -2,6 +2,7 @@
 // chosen by reading the first test images both ways.
 import * as tf from '@tensorflow/tfjs';
 import { ModelFileError } from '../files/model-json';
+import { NUM_CLASSES } from '../shared/model-spec';
 import { KerasConfigError, type KerasLayer } from './layers';
 import { tfjsTopology } from './tfjs-topology';
 import type { Weight } from './weights';
@@ -59,6 +60,11 @@ async function build(parts: KerasParts, file: string, inputScale: number): Promi
   } catch (error) {
     model.dispose();
     throw error;
+  }
+  const output = model.outputs[0].shape.slice(1);
+  if (output.length !== 1 || output[0] !== NUM_CLASSES) {
+    model.dispose();
+    throw new ModelFileError(file, `it gives ${output.length === 1 ? output[0] : `[${output.join(', ')}]`} outputs; the lab needs ${NUM_CLASSES}, one per digit`);
   }
   return { model, inputShape: topology.inputShape, inputScale, notes: topology.notes };
 }

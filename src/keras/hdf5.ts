@@ -19,8 +19,30 @@ async function withTempPath<T>(work: (path: string) => Promise<T> | T): Promise<
   }
 }
 
+/**
+ * The file length the superblock records (its end-of-file address), for a superblock at
+ * offset 0, as Keras writes them. HDF5 refuses a shorter file itself, but prints its error
+ * stack to the process's stderr on the way; the lab checks first and says it in one line.
+ */
+function storedLength(bytes: Uint8Array): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = bytes[8];
+  // versions 0 and 1 keep the sizes at 13 and the addresses after 24 (28 for 1) bytes; 2 and 3 at 9 and 12
+  const offsetSize = version <= 1 ? bytes[13] : bytes[9];
+  const eofAt = version === 0 ? 24 + 2 * offsetSize : version === 1 ? 28 + 2 * offsetSize : 12 + 2 * offsetSize;
+  if (offsetSize !== 8 || eofAt + 8 > bytes.byteLength) return undefined;
+  const length = view.getBigUint64(eofAt, true);
+  return length <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(length) : undefined;
+}
+
+export class Hdf5TruncatedError extends Error {}
+
 /** Opens HDF5 bytes read-only for `read`; the file is closed when it returns. */
 export async function readHdf5<T>(bytes: Uint8Array, read: (file: H5File) => T): Promise<T> {
+  const length = storedLength(bytes);
+  if (length !== undefined && length > bytes.byteLength) {
+    throw new Hdf5TruncatedError(`it holds ${bytes.byteLength} bytes, but its HDF5 header says ${length}: the file is truncated`);
+  }
   return withTempPath(async (path) => {
     await writeFile(path, bytes);
     const file = new h5wasm.File(path, 'r');

@@ -2,7 +2,7 @@
 // weights, whatever its name says: the first bytes tell the format.
 import { unzipSync } from 'fflate';
 import { isObject, ModelFileError } from '../files/model-json';
-import { attrText, readHdf5, type H5File } from './hdf5';
+import { attrText, Hdf5TruncatedError, readHdf5, type H5File } from './hdf5';
 import { kerasLayers, KerasConfigError, type KerasLayer } from './layers';
 import { sniffFormat } from './sniff';
 import { kerasZipWeights, legacyH5Weights, type Weight, type WeightSource } from './weights';
@@ -48,6 +48,7 @@ async function openHdf5<T>(bytes: Uint8Array, file: string, what: string, read: 
     return await readHdf5(bytes, read);
   } catch (error) {
     if (error instanceof ModelFileError) throw error;
+    if (error instanceof Hdf5TruncatedError) throw new ModelFileError(file, `${what === 'it' ? '' : `${what}: `}${error.message}`);
     const message = error instanceof Error ? error.message : String(error);
     throw new ModelFileError(file, `${what} cannot be read as HDF5; it may be truncated or damaged (${message.split('\n')[0]})`);
   }
