@@ -23,7 +23,7 @@ async function importFiles(path: string): Promise<{ name: string; base64: string
 
 export const importCommand: Command = {
   name: 'import',
-  usage: 'import <file.keras|file.h5|model dir> [--name NAME]',
+  usage: 'import <file|dir> [--name NAME]',
   summary: "a Keras .keras/.h5 or TF.js model into the lab's runs, evaluated on the test set",
   help: 'Opens Keras 3 .keras files, Keras 2 / tf.keras / Keras 3 .h5 files and TF.js layers models (converted from Keras 2 or 3).\nThe run is listed in the Runs view and can be evaluated, compared and used in Paint.\n',
   options: { name: { type: 'string' } },
@@ -48,7 +48,8 @@ export const importCommand: Command = {
 
 export const exportCommand: Command = {
   name: 'export',
-  usage: 'export <run id|model dir> --format keras|h5|tfjs --out PATH',
+  usage: 'export <run> --format F --out PATH',
+  help: '<run> is a run id (its folder under the lab\'s models) or a model folder; F is keras (Keras 3 .keras), h5 (Keras HDF5) or tfjs (model.json + weights.bin).\n',
   summary: 'a run\'s model as a Keras .keras or .h5 file (keras.models.load_model opens it), or a TF.js folder',
   options: { format: { type: 'string' }, out: { type: 'string' }, ...BACKEND_OPTION },
   async run(values, positionals) {

@@ -23,8 +23,8 @@ async function openModel(values: Values, dir: string | undefined): Promise<Opene
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  usage: 'evaluate <model dir|file.keras|file.h5>',
-  summary: 'test loss, accuracy, confusion matrix and per-class metrics of a saved model',
+  usage: 'evaluate <model>',
+  summary: 'test loss, accuracy, confusion matrix and per-class metrics of a saved model, .keras or .h5',
   options: { ...BACKEND_OPTION },
   async run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError('evaluate takes one model folder or Keras file');
@@ -46,7 +46,7 @@ export const evaluateCommand: Command = {
 
 export const predictCommand: Command = {
   name: 'predict',
-  usage: 'predict <model dir|file.keras|file.h5> <image…>',
+  usage: 'predict <model> <image…>',
   summary: 'read digits from PNG, JPEG or BMP files (Paint-style black on white, or MNIST-style)',
   options: { ...BACKEND_OPTION },
   async run(values, positionals) {
