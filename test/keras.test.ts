@@ -174,7 +174,8 @@ test('every preset, trained briefly, goes to Keras 3 as .keras and .h5 and back 
   const maxDifference = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((max, v, i) => Math.max(max, Math.abs(v - b[i])), 0);
   for (const file of files) {
     const id = file.split('/').pop()!.replace(/\.(keras|h5)$/, '');
-    const keras = new Float32Array((await readFile(`${file}.pred.f32`)).buffer.slice(0));
+    const bytes = await readFile(`${file}.pred.f32`);
+    const keras = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     assert.equal(keras.length, count * 10, file);
     assert.ok(maxDifference(keras, lab[id]) <= 1e-4, `${file}: Keras predicts within ${maxDifference(keras, lab[id])} of the lab`);
     const opened = await openAnyModel(file);
