@@ -7,7 +7,8 @@ import { evaluateCommand, predictCommand } from './predict-command';
 import { benchCommand } from './bench-command';
 import { serveCommand } from './serve-command';
 import { engineCommand } from './engine-command';
+import { exportCommand, importCommand } from './keras-commands';
 
 export type { Command } from './command';
 
-export const COMMANDS: Command[] = [dataCommand, modelsCommand, summaryCommand, trainCommand, evaluateCommand, predictCommand, benchCommand, engineCommand, serveCommand];
+export const COMMANDS: Command[] = [dataCommand, modelsCommand, summaryCommand, trainCommand, evaluateCommand, predictCommand, importCommand, exportCommand, benchCommand, engineCommand, serveCommand];

@@ -6,26 +6,30 @@ import { choiceFlag, print } from './output';
 import { errorDocument, type ErrorDocument } from './error-codes';
 import { crosstab, perClassTable } from './format';
 import { initEngine } from '../engine/backend';
-import { loadModel, type LoadedModel } from '../files/model-files';
+import { openAnyModel, type OpenedModel } from '../keras/open';
 import { readImageFile } from '../files/images';
 import { loadMnist } from '../data/mnist';
 import { evaluate } from '../training/evaluate';
 import { toMnistInput } from '../shared/preprocess';
 import { formatAccuracy } from '../shared/training';
+import { scaleProbe } from '../keras/build';
 
-async function openModel(values: Values, dir: string | undefined): Promise<LoadedModel> {
-  if (!dir) throw new UsageError('give the folder of a saved model (or its model.json)');
+/** A saved model, or a Keras .keras/.h5 file, whose input scale is chosen on the first test images. */
+async function openModel(values: Values, dir: string | undefined): Promise<OpenedModel> {
+  if (!dir) throw new UsageError('give the folder of a saved model (or its model.json), or a Keras .keras or .h5 file');
   await initEngine(choiceFlag(values.backend, 'backend', BACKEND_CHOICES) ?? 'auto');
-  return loadModel(dir);
+  const opened = await openAnyModel(dir, scaleProbe((await loadMnist()).test));
+  for (const note of opened.notes) process.stderr.write(`${note}\n`);
+  return opened;
 }
 
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  usage: 'evaluate <model dir>',
-  summary: 'test loss, accuracy, confusion matrix and per-class metrics of a saved model',
+  usage: 'evaluate <model>',
+  summary: 'test loss, accuracy, confusion matrix and per-class metrics of a saved model, .keras or .h5',
   options: { ...BACKEND_OPTION },
   async run(values, positionals) {
-    if (positionals.length !== 1) throw new UsageError('evaluate takes one model folder');
+    if (positionals.length !== 1) throw new UsageError('evaluate takes one model folder or Keras file');
     const loaded = await openModel(values, positionals[0]);
     const data = await loadMnist();
     const evaluation = await evaluate(loaded.model, data.test, loaded.inputShape);
@@ -53,7 +57,7 @@ function readingText(reading: Reading): string {
 
 export const predictCommand: Command = {
   name: 'predict',
-  usage: 'predict <model dir> <image…>',
+  usage: 'predict <model> <image…>',
   summary: 'read digits from PNG, JPEG or BMP files (Paint-style black on white, or MNIST-style)',
   help: 'Every file gets its digit or its error; the exit status is 1 when any file could not be read.\n',
   options: { ...BACKEND_OPTION },

@@ -16,6 +16,8 @@ export interface LabMetadata {
   evaluation?: unknown;
   backend?: string;
   datasetSha256?: Record<string, string>;
+  /** for a model imported from Keras: what the lab did to run it (skipped layers, added softmax, input scale) */
+  notes?: string[];
 }
 
 function validSpec(value: unknown): ModelSpec | undefined {
@@ -53,5 +55,6 @@ export function readLabMetadata(userDefinedMetadata: unknown): LabMetadata | nul
   if (typeof value.backend === 'string') metadata.backend = value.backend;
   const sha = stringRecord(value.datasetSha256);
   if (sha) metadata.datasetSha256 = sha;
+  if (Array.isArray(value.notes) && value.notes.every((note) => typeof note === 'string')) metadata.notes = value.notes;
   return metadata;
 }

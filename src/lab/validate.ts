@@ -128,7 +128,10 @@ const importFiles: Check = (value, path) => {
   const twice = names.find((name, i) => names.indexOf(name) !== i);
   if (twice) fail(path, `names ${shown(twice)} twice`);
   const models = names.filter((name) => name.toLowerCase().endsWith('.json'));
-  if (models.length !== 1) fail(path, `must hold exactly one .json file (the model.json), got ${models.length}`);
+  // A Keras .keras or .h5 model is one file; a TF.js model is its model.json and weight shards.
+  if (!(models.length === 0 && files.length === 1) && models.length !== 1) {
+    fail(path, `must be one Keras file (.keras or .h5), or exactly one .json file (the model.json) with its weights; got ${models.length} .json files`);
+  }
   const total = files.reduce((sum, f) => sum + f.base64.length, 0);
   if (total > MAX_IMPORT_BASE64) fail(path, `are larger than the ${MAX_IMPORT_BYTES / 2 ** 20} MiB a model may be`);
 };
@@ -169,6 +172,7 @@ const CHECKS: Record<CallName, Check> = {
   'runs.evaluation': object({ runId: RUN_ID }),
   'models.export': object({ runId: RUN_ID }),
   'models.import': object({ files: importFiles, name: string(100) }, ['name']),
+  'models.exportKeras': object({ runId: RUN_ID, format: oneOf(['keras', 'h5']) }),
   predict: object({ model: RUN_ID, input: numbers(IMAGE_PIXELS, 0, 1), featureMaps: boolean }, ['featureMaps']),
   'settings.get': none,
   'settings.set': object(

@@ -84,6 +84,8 @@ export interface RunSummary {
   backend?: string;
   finishedAt?: string;
   message?: string;
+  /** for an imported model: what the lab did to run it */
+  notes?: string[];
   /** false once the saved model is gone */
   hasModel: boolean;
 }
@@ -95,8 +97,16 @@ export interface ModelFiles {
   weights: Record<string, string>;
 }
 
+export type KerasFileFormat = 'keras' | 'h5';
+
+/** A model as one Keras file: a Keras 3 .keras zip, or the legacy HDF5 .h5. */
+export interface KerasFile {
+  fileName: string;
+  base64: string;
+}
+
 export interface ImportRequest {
-  /** the files the user picked: model.json and its weight shards, base64 */
+  /** the files the user picked, base64: one Keras .keras or .h5 file, or a model.json and its weight shards */
   files: { name: string; base64: string }[];
   name?: string;
 }
@@ -231,6 +241,7 @@ export interface LabCalls {
   'runs.evaluation': { args: { runId: string }; result: Evaluation };
   'models.export': { args: { runId: string }; result: ModelFiles };
   'models.import': { args: ImportRequest; result: RunSummary };
+  'models.exportKeras': { args: { runId: string; format: KerasFileFormat }; result: KerasFile };
   predict: { args: PredictRequest; result: Prediction };
   'settings.get': { args: null; result: Settings };
   'settings.set': { args: Partial<Settings>; result: Settings };
@@ -276,6 +287,7 @@ const CALLS: Record<CallName, true> = {
   'runs.evaluation': true,
   'models.export': true,
   'models.import': true,
+  'models.exportKeras': true,
   predict: true,
   'settings.get': true,
   'settings.set': true,

@@ -84,7 +84,8 @@ export interface RunResult {
   modelDir?: string;
   finishedAt: string;
   /** training examples that were My digits (repeats counted); part of trainCount */
-  myDigitsCount?: number;
+  myDigitsCount?: number;  /** for an imported model: what the lab did to run it (skipped layers, an added softmax, the input scale) */
+  notes?: string[];
 }
 
 export type TrainEvent =

@@ -11,11 +11,13 @@ import { evaluate } from '../../training/evaluate';
 import { MODEL_JSON } from '../../files/model-files';
 import type { LabContext } from '../context';
 import { importUpload } from '../import-upload';
+import { kerasDownload } from '../keras-download';
+import { scaleProbe } from '../../keras/build';
 import { LabError } from '../lab-error';
 import type { Handlers } from './handlers';
 import { runSummary } from './runs';
 
-type ModelsCall = 'models.presets' | 'models.summary' | 'models.export' | 'models.import';
+type ModelsCall = 'models.presets' | 'models.summary' | 'models.export' | 'models.exportKeras' | 'models.import';
 
 export function modelsCalls(lab: LabContext): Handlers<ModelsCall> {
   return {
@@ -35,16 +37,22 @@ export function modelsCalls(lab: LabContext): Handlers<ModelsCall> {
       }
       return { modelJson, weights };
     },
+    'models.exportKeras': async ({ runId, format }) => {
+      lab.record(runId);
+      if (!lab.runs.hasModel(runId)) throw new LabError('run.noModel', { runId });
+      return kerasDownload(lab.runs.modelDir(runId), format);
+    },
     'models.import': async ({ files, name }) => {
       const runId = randomUUID();
       const dir = lab.runs.newModelDir(runId);
       await initEngine(lab.settings.get().backend);
-      const loaded = await importUpload(files, lab.home, dir);
+      const test = (await lab.mnist.get()).test;
+      const loaded = await importUpload(files, lab.home, dir, scaleProbe(test));
       const params = loaded.model.countParams();
       let evaluation: Evaluation;
       try {
         // Evaluated like a trained run, a batch at a time, so the process stays responsive.
-        evaluation = await evaluate(loaded.model, (await lab.mnist.get()).test, loaded.inputShape, () => nextTurn());
+        evaluation = await evaluate(loaded.model, test, loaded.inputShape, () => nextTurn());
       } catch (error) {
         await rm(dir, { recursive: true, force: true });
         throw new LabError('models.notEvaluated', { reason: (error as Error).message });
@@ -67,6 +75,7 @@ export function modelsCalls(lab: LabContext): Handlers<ModelsCall> {
         engine: { backend: 'imported', version: '', reason: 'imported model' },
         finishedAt: new Date().toISOString(),
         modelDir: dir,
+        ...(loaded.notes.length > 0 ? { notes: loaded.notes } : {}),
       };
       await lab.runs.finished(result);
       return runSummary(lab.record(runId), lab.runs);

@@ -49,6 +49,7 @@ export function runSummary(record: RunRecord, runs: RunStore): RunSummary {
     backend: record.engine?.backend,
     finishedAt: record.finishedAt,
     message: record.message,
+    notes: record.notes,
     hasModel: runs.hasModel(record.runId),
   };
 }

@@ -64,6 +64,18 @@ export async function downloadFiles(model: ModelFiles): Promise<string[]> {
   return names;
 }
 
+/** Starts the download of one file. */
+export async function downloadFile(name: string, bytes: Uint8Array): Promise<void> {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** Files the user picked, as the lab's import takes them. */
 export async function readAsBase64(list: FileList | File[]): Promise<{ name: string; base64: string }[]> {
   const out: { name: string; base64: string }[] = [];
