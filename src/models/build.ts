@@ -1,6 +1,7 @@
 // A ModelSpec into a compiled tf.LayersModel.
 import * as tf from '@tensorflow/tfjs';
 import { fastOrthogonal } from './orthogonal';
+import { KERAS_DEFAULTS as K } from '../shared/keras-defaults';
 import {
   INPUT_SHAPES,
   validateModelSpec,
@@ -14,10 +15,9 @@ export const METRICS = ['accuracy'];
 
 function kernelInitializer(seed: number | undefined, layerIndex: number, name: string | undefined) {
   const args = { seed: layerSeed(seed, layerIndex) };
-  switch (name ?? 'glorotUniform') {
+  switch (name ?? K.kernelInitializer.value) {
     case 'randomNormal':
-      // Keras's 'normal' initializer: mean 0, stddev 0.05.
-      return tf.initializers.randomNormal({ mean: 0, stddev: 0.05, ...args });
+      return tf.initializers.randomNormal({ ...K.normalInitializer.value, ...args });
     case 'heNormal':
       return tf.initializers.heNormal(args);
     default:
@@ -51,8 +51,8 @@ function toLayer(layer: LayerSpec, index: number, seed: number | undefined, name
         ...first,
         filters: layer.filters,
         kernelSize: layer.kernelSize,
-        strides: layer.strides ?? 1,
-        padding: layer.padding ?? 'valid',
+        strides: layer.strides ?? K.convStrides.value,
+        padding: layer.padding ?? K.padding.value,
         activation: layer.activation ?? 'linear',
         kernelInitializer: kernelInitializer(seed, index, layer.kernelInitializer),
       });
@@ -61,7 +61,7 @@ function toLayer(layer: LayerSpec, index: number, seed: number | undefined, name
         ...first,
         poolSize: layer.poolSize,
         strides: layer.strides ?? layer.poolSize,
-        padding: layer.padding ?? 'valid',
+        padding: layer.padding ?? K.padding.value,
       });
     case 'Flatten':
       return tf.layers.flatten(first);
@@ -72,13 +72,16 @@ function toLayer(layer: LayerSpec, index: number, seed: number | undefined, name
         ...first,
         units: layer.units,
         returnSequences: layer.returnSequences ?? false,
-        ...(layer.activation ? { activation: layer.activation } : {}),
+        activation: layer.activation ?? K.recurrentBaseActivation.value,
         kernelInitializer: kernelInitializer(seed, index, undefined),
         recurrentInitializer: fastOrthogonal(layerSeed(seed, index) + 1),
+        biasInitializer: K.biasInitializer.value,
       };
       if (layer.type === 'SimpleRNN') return tf.layers.simpleRNN(args);
-      if (layer.type === 'LSTM') return tf.layers.lstm(args);
-      return tf.layers.gru(args);
+      const gates = { ...args, recurrentActivation: K.recurrentActivation.value };
+      if (layer.type === 'LSTM') return tf.layers.lstm({ ...gates, unitForgetBias: K.unitForgetBias.value });
+      // K.gruResetAfter: tfjs's GRU only applies the reset gate before the matmul, as Keras 2.2 does.
+      return tf.layers.gru(gates);
     }
   }
 }
@@ -87,11 +90,14 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
   switch (name) {
     case 'sgd':
       return tf.train.sgd(learningRate);
-    case 'adam':
-      // Keras's epsilon (1e-7) rather than tfjs's default.
-      return tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
-    case 'rmsprop':
-      return tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+    case 'adam': {
+      const { beta1, beta2, epsilon } = K.adam.value;
+      return tf.train.adam(learningRate, beta1, beta2, epsilon);
+    }
+    case 'rmsprop': {
+      const { rho, momentum, epsilon } = K.rmsprop.value;
+      return tf.train.rmsprop(learningRate, rho, momentum, epsilon);
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 // A model as plain serializable data: what the UI edits, saves and rebuilds.
 // Keras semantics: Dense with no activation is linear; names follow Keras.
+import { KERAS_DEFAULTS } from './keras-defaults';
 
 export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -13,7 +14,11 @@ export const PADDINGS = ['same', 'valid'] as const;
 export type Padding = (typeof PADDINGS)[number];
 
 /** Keras's default learning rates. */
-export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 };
+export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = {
+  sgd: KERAS_DEFAULTS.sgd.value.learningRate,
+  adam: KERAS_DEFAULTS.adam.value.learningRate,
+  rmsprop: KERAS_DEFAULTS.rmsprop.value.learningRate,
+};
 
 export type DenseLayer = { type: 'Dense'; units: number; activation?: Activation; kernelInitializer?: Initializer };
 export type ActivationLayer = { type: 'Activation'; activation: Activation };
