@@ -5,8 +5,9 @@ import { modelsCommand, summaryCommand } from './models-command';
 import { trainCommand } from './train-command';
 import { evaluateCommand, predictCommand } from './predict-command';
 import { benchCommand } from './bench-command';
+import { reproduceCommand } from './reproduce-command';
 import { serveCommand } from './serve-command';
 
 export type { Command } from './command';
 
-export const COMMANDS: Command[] = [dataCommand, modelsCommand, summaryCommand, trainCommand, evaluateCommand, predictCommand, benchCommand, serveCommand];
+export const COMMANDS: Command[] = [dataCommand, modelsCommand, summaryCommand, trainCommand, reproduceCommand, evaluateCommand, predictCommand, benchCommand, serveCommand];

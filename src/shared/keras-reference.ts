@@ -1,0 +1,14 @@
+// Written by scripts/keras-reference.ts: the test accuracy, in real Keras, of the presets the seeds
+// never ran, trained with the seeds' settings and Keras 2.2's defaults (scripts/keras_lab.py).
+export interface KerasReference {
+  accuracy: number;
+  keras: string;
+  backend: string;
+  seed: number;
+  measuredOn: string;
+}
+
+export const KERAS_REFERENCE_COMMAND = 'DIGIT_LAB_PYTHON=.venv/bin/python node --import tsx scripts/keras-reference.ts [preset…]';
+
+/** preset id → its accuracy in Keras */
+export const KERAS_REFERENCE: Record<string, KerasReference> = {};
