@@ -28,6 +28,7 @@ import { CallError, validateCall } from './validate';
 import { checkDrawing, MyDigitsError, MyDigitsStore, toExamples, type MyDigit } from '../files/my-digits';
 import { predictAll } from '../training/evaluate';
 import type { TrainExtras } from '../training/messages';
+import { Reproduction } from './reproduce';
 
 /** The full RunResult, beside model.json in the run's folder (as the CLI saves it). */
 const REPORT = 'report.json';
@@ -60,6 +61,11 @@ export class LabService {
   private status: TrainStatus = { runId: null, paused: false, events: [] };
   /** the spec of the current run, so a run that fails before it starts is still recorded */
   private currentSpec: ModelSpec | null = null;
+  private readonly reproduction = new Reproduction({
+    startRun: (request) => this.handlers['train.start'](request),
+    stopRun: () => this.trainer.stop(),
+    emit: (status) => this.emit('reproduce.status', status),
+  });
 
   constructor(private readonly options: LabServiceOptions) {
     this.history = new RunHistory(options.home, options.createStore ?? confStore);
@@ -174,6 +180,7 @@ export class LabService {
       }
     }
     this.emit('train.event', event);
+    this.reproduction.onTrainEvent(event);
   }
 
   private summaryOf(record: RunRecord): RunSummary {
@@ -419,6 +426,12 @@ export class LabService {
       if (!(await this.myDigits.delete(id))) throw new CallError(`there is no My digit ${id}`);
       return null;
     },
+    'reproduce.start': async ({ presets, quick }) => this.reproduction.start(presets, quick),
+    'reproduce.stop': async () => {
+      this.reproduction.stop();
+      return null;
+    },
+    'reproduce.status': async () => this.reproduction.get(),
     'digits.evaluate': async ({ model }) => {
       const digits = await this.myDigits.list();
       if (digits.length === 0) throw new CallError('there are no My digits to evaluate on yet: label some drawings in the Paint view first');

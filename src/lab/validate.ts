@@ -3,6 +3,7 @@
 import { INPUT_SHAPES, LAYER_TYPES, validateModelSpec, ModelSpecError, type LayerSpec, type LayerType, type ModelSpec } from '../shared/model-spec';
 import { CALL_NAMES, type CallName } from '../shared/contract';
 import { MAX_MY_DIGITS_REPEAT } from '../shared/training';
+import { PRESET_IDS } from '../shared/presets';
 import { MAX_DRAWING_BYTES } from '../files/my-digits';
 import { BACKENDS, LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
 
@@ -201,6 +202,9 @@ const CHECKS: Record<CallName, Check> = {
   'digits.add': object({ label: integer(0, 9), input: numbers(784, 0, 1), png: DRAWING }, ['png']),
   'digits.delete': object({ id: DIGIT_ID }),
   'digits.evaluate': object({ model: RUN_ID }),
+  'reproduce.start': object({ presets: array(oneOf(PRESET_IDS), PRESET_IDS.length), quick: boolean }, ['presets', 'quick']),
+  'reproduce.stop': none,
+  'reproduce.status': none,
 };
 
 /** The calls this module has a check for (the contract test compares them with CALL_NAMES). */

@@ -1,6 +1,7 @@
 // A ModelSpec into a compiled tf.LayersModel.
 import * as tf from '@tensorflow/tfjs';
 import { fastOrthogonal } from './orthogonal';
+import { KerasAdam } from './keras-adam';
 import { KERAS_DEFAULTS as K } from '../shared/keras-defaults';
 import {
   INPUT_SHAPES,
@@ -92,7 +93,7 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
       return tf.train.sgd(learningRate);
     case 'adam': {
       const { beta1, beta2, epsilon } = K.adam.value;
-      return tf.train.adam(learningRate, beta1, beta2, epsilon);
+      return new KerasAdam(learningRate, beta1, beta2, epsilon);
     }
     case 'rmsprop': {
       const { rho, momentum, epsilon } = K.rmsprop.value;

@@ -44,7 +44,7 @@ export const KERAS_DEFAULTS = {
   adam: row(
     { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
     'Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None → K.epsilon() = 1e-7, amsgrad=False)',
-    "adam: epsilon is the backend's (1e-7 on cpu/wasm, 1e-4 on WebGL's float16), so set explicitly",
+    "adam: epsilon is the backend's (1e-7 on cpu/wasm, 1e-4 on WebGL's float16), and added to the bias-corrected sqrt(v̂) rather than to sqrt(v): src/models/keras-adam.ts follows Keras",
   ),
   rmsprop: row(
     { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7 },

@@ -71,3 +71,14 @@ export function formatDifference(points: number): string {
 export function runEtaSeconds(event: { epoch: number; batches: number; msPerStep: number; etaSeconds: number }, epochs: number): number {
   return event.etaSeconds + Math.max(0, epochs - event.epoch) * ((event.batches * event.msPerStep) / 1000);
 }
+
+/** Where a reproduction stands: the table so far, and the preset training now. */
+export interface ReproduceStatus {
+  running: boolean;
+  quick: boolean;
+  rows: ReproduceRow[];
+  /** the preset training now */
+  current: string | null;
+  /** seconds left in the current preset's run */
+  etaSeconds: number | null;
+}
