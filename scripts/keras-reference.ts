@@ -42,10 +42,12 @@ export interface KerasReference {
   measuredOn: string;
 }
 
-export const KERAS_REFERENCE_COMMAND = ${JSON.stringify(COMMAND)};
+export const KERAS_REFERENCE_COMMAND = '${COMMAND}';
 
 /** preset id → its accuracy in Keras */
-export const KERAS_REFERENCE: Record<string, KerasReference> = ${JSON.stringify(reference, null, 2).replace(/"/g, "'")};
+export const KERAS_REFERENCE: Record<string, KerasReference> = {
+${Object.entries(reference).map(([id, r]) => `  '${id}': { accuracy: ${r.accuracy}, keras: '${r.keras}', backend: '${r.backend}', seed: ${r.seed}, measuredOn: '${r.measuredOn}' },`).join('\n')}
+};
 `,
 );
 for (const r of measured.results) process.stdout.write(`${r.id}: ${(r.accuracy * 100).toFixed(2)}% in ${r.seconds} s\n`);

@@ -37,7 +37,7 @@ test('every preset has a reference: the accuracy its seed printed, or one measur
   for (const preset of PRESETS) {
     const reference = referenceOf(preset);
     assert.ok(reference, `${preset.id} has no reference accuracy`);
-    assert.ok(reference.accuracy > 0.9 && reference.accuracy < 1, `${preset.id}: ${reference.accuracy}`);
+    assert.ok(reference.accuracy > 0.8 && reference.accuracy < 1, `${preset.id}: ${reference.accuracy}`);
     if (reference.source === 'keras') assert.match(KERAS_REFERENCE[preset.id].keras, /^3\.\d+\.\d+$/);
   }
 });
