@@ -3,6 +3,7 @@ import { choiceFlag, print } from './output';
 import { duration, progressLine } from '../shared/keras-log';
 import { finishedRow, formatDifference, QUICK, reproducePresets, reproduceRequest, runEtaSeconds, waitingRow, type ReproduceRow } from '../shared/reproduce';
 import { formatAccuracy, type TrainEvent } from '../shared/training';
+import { KERAS_REFERENCE_COMMAND } from '../shared/keras-reference';
 import { Trainer } from '../training/trainer';
 
 function table(rows: ReproduceRow[]): string {
@@ -23,8 +24,8 @@ export const reproduceCommand: Command = {
   summary: "train the seed presets with the seeds' settings, one after another, and compare with the seeds' accuracies",
   help: `  --preset ID (repeatable; default: every preset)  --backend auto|tensorflow|tensorflow-gpu|wasm|cpu
   --quick (${QUICK.epochs} epoch on the first ${QUICK.limit} images: checks that each preset trains; the accuracies are not the seeds')
-  The reference is the accuracy the seed printed, or, for a preset the seeds never ran, real Keras's
-  (scripts/keras-reference.ts). Each run is seeded, so it repeats on the same backend.
+  The reference is the accuracy the seed printed, or, for a preset the seeds never ran, real Keras's,
+  measured by ${KERAS_REFERENCE_COMMAND}. Each run is seeded, so it repeats on the same backend.
 `,
   options: {
     preset: { type: 'string', multiple: true },
