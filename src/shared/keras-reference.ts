@@ -16,4 +16,5 @@ export const KERAS_REFERENCE: Record<string, KerasReference> = {
   'mlp-256-dropout': { accuracy: 0.9794, keras: '3.15.1', backend: 'jax', seed: 1, measuredOn: '2026-11-30' },
   'mlp-512': { accuracy: 0.9841, keras: '3.15.1', backend: 'jax', seed: 1, measuredOn: '2026-11-30' },
   'rnn-128': { accuracy: 0.9726, keras: '3.15.1', backend: 'jax', seed: 1, measuredOn: '2026-11-30' },
+  'gru-128': { accuracy: 0.9859, keras: '3.15.1', backend: 'jax', seed: 1, measuredOn: '2026-11-30' },
 };
