@@ -16,6 +16,7 @@ import { runsCalls } from './calls/runs';
 import { predictCalls } from './calls/predict';
 import { settingsCalls } from './calls/settings';
 import { digitsCalls } from './calls/digits';
+import { reproduceCalls } from './calls/reproduce';
 import { tidyLabHome } from './tidy-home';
 import { confStore } from '../files/store';
 import { MODELS_DIR } from '../files/run-store';
@@ -37,6 +38,7 @@ export class LabService {
       ...predictCalls(this.lab),
       ...settingsCalls(this.lab),
       ...digitsCalls(this.lab),
+      ...reproduceCalls(this.lab),
     };
   }
 

@@ -3,6 +3,7 @@
 import { INPUT_SHAPES, LAYER_TYPES, LAYERS, validateModelSpec, ModelSpecError, type LayerType, type ModelSpec } from '../shared/model-spec';
 import { CALL_NAMES, type CallName } from '../shared/contract';
 import { LabError } from './lab-error';
+import { PRESET_IDS } from '../shared/presets';
 import { MAX_DRAWING_BYTES } from '../files/my-digits';
 import { LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
 import { BACKEND_CHOICES } from '../shared/backends';
@@ -183,6 +184,9 @@ const CHECKS: Record<CallName, Check> = {
   'digits.add': object({ label: integer(0, 9), input: numbers(IMAGE_PIXELS, 0, 1), png: DRAWING }, ['png']),
   'digits.delete': object({ id: DIGIT_ID }),
   'digits.evaluate': object({ model: RUN_ID }),
+  'reproduce.start': object({ presets: array(oneOf(PRESET_IDS), PRESET_IDS.length), quick: boolean }, ['presets', 'quick']),
+  'reproduce.stop': none,
+  'reproduce.status': none,
 };
 
 /** The calls this module has a check for (the contract test compares them with CALL_NAMES). */

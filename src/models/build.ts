@@ -1,6 +1,8 @@
 // A ModelSpec into a compiled tf.LayersModel.
 import * as tf from '@tensorflow/tfjs';
 import { fastOrthogonal } from './orthogonal';
+import { KerasAdam } from './keras-adam';
+import { KERAS_DEFAULTS as K } from '../shared/keras-defaults';
 import {
   INPUT_SHAPES,
   validateModelSpec,
@@ -17,8 +19,7 @@ function kernelInitializer(seed: number | undefined, layerIndex: number, name: s
   const args = { seed: layerSeed(seed, layerIndex) };
   switch (name) {
     case 'randomNormal':
-      // Keras's 'normal' initializer: mean 0, stddev 0.05.
-      return tf.initializers.randomNormal({ mean: 0, stddev: 0.05, ...args });
+      return tf.initializers.randomNormal({ ...K.normalInitializer.value, ...args });
     case 'heNormal':
       return tf.initializers.heNormal(args);
     default:
@@ -76,12 +77,15 @@ function toLayer(spec: LayerSpec, index: number, seed: number | undefined, name:
         units: layer.units,
         returnSequences: layer.returnSequences,
         activation: layer.activation,
-        kernelInitializer: kernelInitializer(seed, index, 'glorotUniform'),
+        kernelInitializer: kernelInitializer(seed, index, K.kernelInitializer.value),
         recurrentInitializer: fastOrthogonal(layerSeed(seed, index) + 1),
+        biasInitializer: K.biasInitializer.value,
       };
       if (layer.type === 'SimpleRNN') return tf.layers.simpleRNN(args);
-      if (layer.type === 'LSTM') return tf.layers.lstm(args);
-      return tf.layers.gru(args);
+      const gates = { ...args, recurrentActivation: K.recurrentActivation.value };
+      if (layer.type === 'LSTM') return tf.layers.lstm({ ...gates, unitForgetBias: K.unitForgetBias.value });
+      // K.gruResetAfter: tfjs's GRU only applies the reset gate before the matmul, as Keras 2.2 does.
+      return tf.layers.gru(gates);
     }
   }
 }
@@ -90,11 +94,14 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
   switch (name) {
     case 'sgd':
       return tf.train.sgd(learningRate);
-    case 'adam':
-      // Keras's epsilon (1e-7) rather than tfjs's default.
-      return tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
-    case 'rmsprop':
-      return tf.train.rmsprop(learningRate, 0.9, 0, 1e-7);
+    case 'adam': {
+      const { beta1, beta2, epsilon } = K.adam.value;
+      return new KerasAdam(learningRate, beta1, beta2, epsilon);
+    }
+    case 'rmsprop': {
+      const { rho, momentum, epsilon } = K.rmsprop.value;
+      return tf.train.rmsprop(learningRate, rho, momentum, epsilon);
+    }
   }
 }
 

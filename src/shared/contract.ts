@@ -3,6 +3,7 @@
 // Everything crossing it is plain JSON: typed arrays travel as number[] or base64 strings.
 import type { LayerRow, ModelSpec } from './model-spec';
 import type { Preset } from './presets';
+import type { ReproduceStatus } from './reproduce';
 import type { EngineReport, Evaluation, RunResult, TrainEvent, TrainRequest } from './training';
 import type { ErrorCode, ErrorParams } from './error-codes';
 
@@ -251,6 +252,10 @@ export interface LabCalls {
   'digits.delete': { args: { id: string }; result: null };
   /** a saved model (run id or 'latest') read over every My digit */
   'digits.evaluate': { args: { model: string }; result: MyDigitsEvaluation };
+  /** the seed presets trained one after another with the seeds' settings, beside the seeds' accuracies */
+  'reproduce.start': { args: { presets?: string[]; quick?: boolean }; result: ReproduceStatus };
+  'reproduce.stop': { args: null; result: null };
+  'reproduce.status': { args: null; result: ReproduceStatus };
 }
 
 export type CallName = keyof LabCalls;
@@ -261,6 +266,7 @@ export type CallResult<K extends CallName> = LabCalls[K]['result'];
 export interface LabEvents {
   'train.event': TrainEvent;
   'data.progress': DownloadProgressEvent;
+  'reproduce.status': ReproduceStatus;
 }
 
 export type EventName = keyof LabEvents;
@@ -295,8 +301,11 @@ const CALLS: Record<CallName, true> = {
   'digits.add': true,
   'digits.delete': true,
   'digits.evaluate': true,
+  'reproduce.start': true,
+  'reproduce.stop': true,
+  'reproduce.status': true,
 };
-const EVENTS: Record<EventName, true> = { 'train.event': true, 'data.progress': true };
+const EVENTS: Record<EventName, true> = { 'train.event': true, 'data.progress': true, 'reproduce.status': true };
 
 export const CALL_NAMES = Object.keys(CALLS) as readonly CallName[];
 export const EVENT_NAMES = Object.keys(EVENTS) as readonly EventName[];

@@ -17,6 +17,7 @@ export const ERROR_TEXT = {
   'run.stillTraining': 'that run is still training: stop it first',
   'train.noMyDigits': '{path}: there are no My digits yet: label some drawings in the Paint view first',
   'train.initFromNoModel': '{path}: run {runId} has no saved model to start from',
+  'reproduce.running': 'the tutorials are being reproduced already: stop that first',
   'data.imageIndex': '{path} must be below {count} for the {split} set',
   'data.downloadRunning': 'a download is already running',
   'models.notEvaluated': 'the model was read, but could not be evaluated on the test set: {reason}',

@@ -5,6 +5,7 @@
 // (models/build.ts); the compiler points at each.
 import { IMAGE_SIDE, MAX_UNITS } from './limits';
 import type { ErrorCode, ErrorParams } from './error-codes';
+import { KERAS_DEFAULTS } from './keras-defaults';
 
 export const ACTIVATIONS = ['linear', 'relu', 'sigmoid', 'tanh', 'softmax'] as const;
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -78,7 +79,7 @@ export interface LayerInfo<L extends LayerSpec = LayerSpec> {
 const integer = (max: number, extra: FieldOptions = {}): Field => ({ kind: 'integer', min: 1, max, ...extra });
 const choice = (choices: readonly string[], extra: FieldOptions = {}): Field => ({ kind: 'choice', choices, ...extra });
 const activation = choice(ACTIVATIONS, { default: 'linear' });
-const kernelInitializer = choice(INITIALIZERS, { default: 'glorotUniform' });
+const kernelInitializer = choice(INITIALIZERS, { default: KERAS_DEFAULTS.kernelInitializer.value });
 
 function recurrent(kerasName: string): LayerInfo<RecurrentLayer> {
   return {

@@ -7,12 +7,17 @@ import { fieldProblem, LAYER_TYPES, LAYERS, layerFields, withDefaults, type Acti
 
 export * from './layers';
 import { augmentationProblem, type Augmentation } from './augment';
+import { KERAS_DEFAULTS } from './keras-defaults';
 
 export const OPTIMIZERS = ['sgd', 'adam', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** Keras's default learning rates. */
-export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.01, adam: 0.001, rmsprop: 0.001 };
+export const DEFAULT_LEARNING_RATE: Record<OptimizerName, number> = {
+  sgd: KERAS_DEFAULTS.sgd.value.learningRate,
+  adam: KERAS_DEFAULTS.adam.value.learningRate,
+  rmsprop: KERAS_DEFAULTS.rmsprop.value.learningRate,
+};
 
 /** How the 28×28 image is fed: flat 784 (MLP), 28 steps × 28 pixels (RNN), 28×28×1 (CNN). */
 export const INPUT_SHAPES = { flat: [IMAGE_PIXELS], sequence: [IMAGE_SIDE, IMAGE_SIDE], image: [IMAGE_SIDE, IMAGE_SIDE, 1] } as const;
