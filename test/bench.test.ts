@@ -1,20 +1,13 @@
 // `digit-lab bench`: what it reports, not how fast (speed is the bench's output, never asserted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { cpus } from 'node:os';
 import { testBackends } from './helpers/engines';
 import { kerasPython } from './helpers/python';
+import { runCli } from './helpers/cli';
 
-const BIN = new URL('../bin/digit-lab.js', import.meta.url).pathname;
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli(args);
 
 interface Report {
   machine: { cpu: string; cores: number; memoryGB: number };

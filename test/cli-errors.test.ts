@@ -2,24 +2,17 @@
 // one JSON document with --json, and a model folder whose .json is not named model.json.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodePng } from '../src/files/images';
 import { loadTestDigits, paintStyle } from './helpers/digits';
+import { runCli } from './helpers/cli';
 
-const BIN = new URL('../bin/digit-lab.js', import.meta.url).pathname;
 let home: string;
 let model: string;
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_CACHE: join(home, 'cache') } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli(args, home);
 
 before(async () => {
   home = await mkdtemp(join(tmpdir(), 'digit-lab-cli-errors-'));

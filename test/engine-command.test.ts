@@ -1,7 +1,6 @@
 // `digit-lab engine` and `engine link-tensorflow`: what they report and how they refuse.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,16 +9,10 @@ import { supportedTensorflow } from '../src/engine/python-tensorflow';
 import type { EnginesReport } from '../src/shared/contract';
 import { kerasPython } from './helpers/python';
 import { testBackends } from './helpers/engines';
+import { runCli } from './helpers/cli';
 
-const BIN = new URL('../bin/digit-lab.js', import.meta.url).pathname;
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { maxBuffer: 16 * 2 ** 20 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli(args);
 
 test('engine --json: the three engines, and which one each job uses under auto', async () => {
   const { code, stdout, stderr } = await run('engine', '--json');

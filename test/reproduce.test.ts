@@ -2,7 +2,6 @@
 // real quick runs on real MNIST, their rows set beside the seeds' accuracies or real Keras's.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +10,8 @@ import type { RunSummary } from '../src/shared/contract';
 import { PRESETS } from '../src/shared/presets';
 import { KERAS_REFERENCE } from '../src/shared/keras-reference';
 import { QUICK, referenceOf, type ReproduceRow, type ReproduceStatus } from '../src/shared/reproduce';
+import { runCli } from './helpers/cli';
 
-const BIN = new URL('../bin/digit-lab.js', import.meta.url).pathname;
 let home: string;
 let lab: LabService;
 
@@ -25,13 +24,7 @@ after(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, DIGIT_LAB_HOME: home, DIGIT_LAB_CACHE: join(home, 'cache') } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const run = (...args: string[]) => runCli(args, home);
 
 test('every preset has a reference: the accuracy its seed printed, or one measured with real Keras', () => {
   for (const preset of PRESETS) {
