@@ -4,12 +4,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { wasmAndMnist } from './helpers/wasm-lab';
 import { noKeras, runKeras } from './helpers/python';
+import { runCli } from './helpers/cli';
 import type { Mnist } from '../src/data/mnist';
 import { openAnyModel } from '../src/keras/open';
 import { scaleProbe } from '../src/keras/build';
@@ -22,7 +22,6 @@ import type { RunSummary } from '../src/shared/contract';
 
 const SCRIPTS = join(import.meta.dirname, 'keras');
 const PUBLISHED = join(import.meta.dirname, 'fixtures', 'keras');
-const BIN = new URL('../bin/digit-lab.js', import.meta.url).pathname;
 const skip = noKeras();
 let data: Mnist;
 let dir: string;
@@ -116,9 +115,7 @@ test('a Git LFS pointer, a truncated .h5 or .keras, and a file that is no model 
 test('digit-lab evaluate refuses an LFS pointer in one line, without a stack trace', async () => {
   const pointer = join(dir, 'lfs.keras');
   await writeFile(pointer, 'version https://git-lfs.github.com/spec/v1\noid sha256:' + 'b'.repeat(64) + '\nsize 446274\n');
-  const { code, stderr } = await new Promise<{ code: number; stderr: string }>((done) =>
-    execFile(process.execPath, [BIN, 'evaluate', pointer], (error, _stdout, stderr) => done({ code: error ? Number(error.code) : 0, stderr })),
-  );
+  const { code, stderr } = await runCli(['evaluate', pointer]);
   assert.equal(code, 1);
   assert.equal(stderr.trim(), `digit-lab: ${pointer}: is a Git LFS pointer, not the model file: fetch it with \`git lfs pull\``);
 });
