@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Download, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { buildRendererIfStale, inkedPixels, screenshot, startLab, waitForText, type Lab } from './e2e/harness';
+import { buildRendererIfStale, inkedPixels, ROOT, screenshot, startLab, waitForText, type Lab } from './e2e/harness';
 import { startMirror } from './e2e/mirror';
 import { traceDigit, type Point } from './e2e/trace';
 import { englishWords } from './helpers/english-words';
@@ -486,6 +486,31 @@ test('Paint: teach it the right digit; My digits survive a reload, are evaluated
   await byId('nav-train').click();
   await waitForText(byId('train-my-digits').locator('..'), /Include My digits \(1\)/);
   assert.equal(await byId('train-my-digits').isEnabled(), true);
+});
+
+test('Runs, Evaluate, Paint: a Keras 2 .h5 file imported from the Runs view is evaluated and reads a drawing', async () => {
+  await byId('nav-runs').click();
+  // a published Keras 2.2.4 MLP (Dense 128, Dense 10 on [784]; test/fixtures/keras/README.md)
+  await byId('import-input').setInputFiles(join(ROOT, 'test', 'fixtures', 'keras', 'crocodile-mlp-k2.h5'));
+  await page.getByLabel('Name (optional)').fill('mlp_mnist.h5');
+  await byId('import-button').click();
+  const notice = await waitForText(byId('runs-notice'), /Imported mlp_mnist\.h5: \d+\.\d\d% on the test set/, 60_000);
+  assert.ok(parseFloat(notice.match(/(\d+\.\d\d)%/)![1]) > 96, `the published model reads MNIST as Keras does: ${notice}`);
+  assert.match(notice, /input scale: 0–1 pixels/);
+
+  await byId('nav-evaluate').click();
+  const option = await byId('eval-run-select').evaluate((select: HTMLSelectElement) => [...select.options].find((o) => o.text.startsWith('mlp_mnist.h5 ·'))?.value);
+  assert.ok(option, 'the imported model is offered in Evaluate');
+  await byId('eval-run-select').selectOption(option);
+  assert.ok(parseFloat(await waitForText(byId('test-accuracy'), /^\d{1,3}\.\d\d%$/)) > 96);
+  assert.equal(await byId('confusion-heatmap').locator('[data-testid^="confusion-cell-"]').count(), 100);
+  await screenshot(page, 'evaluate-keras-h5');
+
+  await byId('nav-paint').click();
+  await pickModel('mlp_mnist.h5');
+  await byId('paint-open-file').setInputFiles(join(downloads, 'seven.png'));
+  assert.equal(await settled(), '7', 'the Keras model reads MNIST test image 0, drawn Paint-style, as a 7');
+  await screenshot(page, 'paint-keras-h5');
 });
 
 test('Settings: switching the language translates the lab; dark mode', async () => {

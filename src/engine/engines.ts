@@ -25,32 +25,46 @@ export function jobEngines(choice: BackendChoice, tensorflow: boolean): JobEngin
   if (choice !== 'auto') {
     const backend = forcedBackend(choice);
     const why = `the backend is set to ${choice}`;
-    return (['train', 'evaluate', 'paint'] as const).map((job) => ({ job, backend, why }));
+    return (['train', 'evaluate', 'paint'] as const).map((job) => ({ job, backend, why, whyKey: 'forced' }));
   }
   const batches: JobEngine = tensorflow
-    ? { job: 'train', backend: 'tensorflow', why: 'native TensorFlow is the fastest engine here for batches; it spreads each step over every core' }
-    : { job: 'train', backend: 'wasm', why: `${NODE_PACKAGES.cpu} is not available; run \`${LINK_COMMAND}\` to add it` };
+    ? { job: 'train', backend: 'tensorflow', why: 'native TensorFlow is the fastest engine here for batches; it spreads each step over every core', whyKey: 'nativeFastest' }
+    : { job: 'train', backend: 'wasm', why: `${NODE_PACKAGES.cpu} is not available; run \`${LINK_COMMAND}\` to add it`, whyKey: 'nativeMissing' };
   return [
     batches,
     { ...batches, job: 'evaluate' },
-    { job: 'paint', backend: 'wasm', why: tensorflow ? 'one image at a time, wasm answers sooner than TensorFlow' : 'wasm is the fastest engine here' },
+    tensorflow
+      ? { job: 'paint', backend: 'wasm', why: 'one image at a time, wasm answers sooner than TensorFlow', whyKey: 'wasmSooner' }
+      : { job: 'paint', backend: 'wasm', why: 'wasm is the fastest engine here', whyKey: 'wasmFastest' },
   ];
 }
 
 export async function describeEngines(choice: BackendChoice): Promise<EnginesReport> {
   const native = await loadNodeBackend(false);
   const link = linkRecord();
-  const tensorflowDetail = native.ok
+  const tensorflow: EngineStatus = native.ok
     ? link
-      ? `${NODE_PACKAGES.cpu} on TensorFlow ${link.loaded}, linked to ${link.distribution} ${link.tensorflow} in ${link.dir}`
-      : `${NODE_PACKAGES.cpu} is installed`
-    : `${native.why}; \`${LINK_COMMAND} [--python PATH]\` builds it against a Python TensorFlow`;
+      ? {
+          backend: 'tensorflow',
+          available: true,
+          detail: `${NODE_PACKAGES.cpu} on TensorFlow ${link.loaded}, linked to ${link.distribution} ${link.tensorflow} in ${link.dir}`,
+          detailKey: 'linked',
+          detailParams: { package: NODE_PACKAGES.cpu, loaded: link.loaded, distribution: link.distribution, version: link.tensorflow, dir: link.dir },
+        }
+      : { backend: 'tensorflow', available: true, detail: `${NODE_PACKAGES.cpu} is installed`, detailKey: 'installed', detailParams: { package: NODE_PACKAGES.cpu } }
+    : {
+        backend: 'tensorflow',
+        available: false,
+        detail: `${native.why}; \`${LINK_COMMAND} [--python PATH]\` builds it against a Python TensorFlow`,
+        detailKey: 'missing',
+        detailParams: { package: NODE_PACKAGES.cpu },
+      };
   return {
     choice,
     engines: [
-      { backend: 'tensorflow', available: native.ok, detail: tensorflowDetail },
-      { backend: 'wasm', available: true, detail: `@tensorflow/tfjs-backend-wasm ${tf.version.tfjs}, ships with the lab` },
-      { backend: 'cpu', available: true, detail: 'plain JavaScript, only when asked for' },
+      tensorflow,
+      { backend: 'wasm', available: true, detail: `@tensorflow/tfjs-backend-wasm ${tf.version.tfjs}, ships with the lab`, detailKey: 'wasm', detailParams: { version: tf.version.tfjs } },
+      { backend: 'cpu', available: true, detail: 'plain JavaScript, only when asked for', detailKey: 'cpu', detailParams: {} },
     ],
     jobs: jobEngines(choice, native.ok),
     ...(link ? { link } : {}),

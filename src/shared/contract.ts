@@ -189,7 +189,11 @@ export interface Settings {
 export interface EngineStatus {
   backend: 'tensorflow' | 'wasm' | 'cpu';
   available: boolean;
+  /** in English, for the CLI */
   detail: string;
+  /** the same, for the renderer to say in the user's language (settings.engineDetail.<key>) */
+  detailKey: 'linked' | 'installed' | 'missing' | 'wasm' | 'cpu';
+  detailParams: Record<string, string>;
 }
 
 export type EngineJob = 'train' | 'evaluate' | 'paint';
@@ -199,6 +203,8 @@ export interface JobEngine {
   job: EngineJob;
   backend: EngineStatus['backend'];
   why: string;
+  /** the same, for the renderer (settings.jobWhy.<key>) */
+  whyKey: 'forced' | 'nativeFastest' | 'nativeMissing' | 'wasmSooner' | 'wasmFastest';
 }
 
 export interface EnginesReport {
