@@ -13,6 +13,11 @@ for dir in /opt/pypi/files /opt/pypi-more/files /opt/wheels; do
 done
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 if ! KERAS_BACKEND=jax "$VENV/bin/python" -c 'import keras, jax, h5py, tensorflow' >/dev/null 2>&1; then
-  "$VENV/bin/pip" install -q --disable-pip-version-check --no-index "${LINKS[@]}" "${PACKAGES[@]}"
+  if [ ${#LINKS[@]} -gt 0 ]; then
+    "$VENV/bin/pip" install -q --disable-pip-version-check --no-index "${LINKS[@]}" "${PACKAGES[@]}"
+  else
+    # no local wheel folders: whatever index pip is configured with
+    "$VENV/bin/pip" install -q --disable-pip-version-check "${PACKAGES[@]}"
+  fi
 fi
 echo "$(pwd)/$VENV/bin/python"
