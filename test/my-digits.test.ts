@@ -3,7 +3,6 @@
 // digits and a real trained model.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +14,7 @@ import type { MyDigitsEvaluation, MyDigitsList, MyDigitSummary, Prediction } fro
 import { presetSpec } from '../src/shared/presets';
 import type { RunResult, TrainEvent } from '../src/shared/training';
 import { loadMnist, type Mnist } from '../src/data/mnist';
+import { runCli } from './helpers/cli';
 
 let mnist: Mnist;
 const homes: string[] = [];
@@ -256,13 +256,7 @@ test('fine-tuning with myDigits adds them to every epoch (repeated as asked); in
 test('the command line: train --my-digits adds the My digits kept in the lab home, repeated as asked', async () => {
   const cliHome = await newHome();
   const store = new MyDigitsStore(cliHome);
-  const run = (...args: string[]) =>
-    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      const bin = new URL('../bin/digit-lab.js', import.meta.url).pathname;
-      execFile(process.execPath, [bin, ...args], { env: { ...process.env, DIGIT_LAB_HOME: cliHome, DIGIT_LAB_CACHE: join(cliHome, 'cache') } }, (error, stdout, stderr) =>
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-      );
-    });
+  const run = (...args: string[]) => runCli(args, cliHome);
   const none = await run('train', 'mlp-16-16', '--epochs', '1', '--limit', '200', '--my-digits', '--out', join(cliHome, 'none'));
   assert.notEqual(none.code, 0);
   assert.match(none.stderr, /--my-digits: there are no My digits in .*my-digits yet/);
