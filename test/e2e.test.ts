@@ -509,6 +509,7 @@ test('Runs, Evaluate, Paint: a Keras 2 .h5 file imported from the Runs view is e
   await byId('nav-paint').click();
   await pickModel('mlp_mnist.h5');
   await byId('paint-open-file').setInputFiles(join(downloads, 'seven.png'));
+  await waitForText(byId('prediction-top'), /^\d$/);
   assert.equal(await settled(), '7', 'the Keras model reads MNIST test image 0, drawn Paint-style, as a 7');
   await screenshot(page, 'paint-keras-h5');
 });
