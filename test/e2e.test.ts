@@ -58,7 +58,7 @@ async function setMirrors(mirrors: string[]): Promise<void> {
   await byId('nav-settings').click();
   await byId('settings-mirrors').fill(mirrors.join('\n'));
   await byId('settings-mirrors-save').click();
-  await waitForText(byId('settings-saved'), /Saved/);
+  await waitForText(byId('settings-notice'), /Saved/);
 }
 
 test('Data: a download shows its progress, can be cancelled and retried, and is verified', async () => {
@@ -101,12 +101,23 @@ test('Model: pick cnn-16-16, see its Keras summary, break it and see where, then
   await byId('add-layer').click();
   await waitForText(byId('model-error'), /must end with 10 outputs/);
   assert.equal(await page.locator('.layer.broken').getAttribute('data-layer'), '9');
+  assert.equal(await byId('model-name').inputValue(), 'cnn-16-16 (edited)', 'an edited model is no longer named as its preset');
+  // switching preset throws the edits away, with a way back
+  await byId('preset-select').selectOption('mlp-256');
+  await waitForText(byId('model-summary'), /Total params: 203,530/);
+  await waitForText(byId('model-notice'), /cnn-16-16 \(edited\)/);
+  await byId('model-action').click();
+  await waitForText(byId('model-error'), /must end with 10 outputs/);
+  assert.equal(await byId('preset-select').inputValue(), 'cnn-16-16');
+  assert.equal(await byId('model-name').inputValue(), 'cnn-16-16 (edited)');
+  assert.equal(await byId('model-notice').count(), 0, 'the undo message goes once used');
   await byId('nav-train').click();
   assert.equal(await byId('train-start').isDisabled(), true, 'an invalid model cannot be started');
   await byId('nav-model').click();
   await byId('layer-9').getByRole('button', { name: 'Remove layer 10' }).click();
   await waitForText(byId('model-summary'), /Total params: 108,602/);
   assert.equal(await byId('model-error').count(), 0);
+  assert.equal(await byId('model-name').inputValue(), 'cnn-16-16', 'the preset again, by hand: its name again');
 
   // A bad training setting is told at its field; the layers keep their shapes.
   await byId('lr-input').fill('');

@@ -61,9 +61,10 @@ async function trainToEnd(request: object): Promise<{ runId: string; result: Run
 }
 
 test('engine, presets and the Keras summary', async () => {
-  const engine = await call<{ backend: string; reason: string }>('engine.info');
+  const engine = await call<{ backend: string; reason: string; forced?: boolean }>('engine.info');
   assert.ok(['tensorflow', 'wasm', 'cpu'].includes(engine.backend), engine.backend);
   assert.ok(engine.reason.length > 0);
+  assert.equal(engine.forced, false, 'the settings say auto: the lab picked this engine');
   const presets = await call<{ id: string }[]>('models.presets');
   assert.ok(presets.some((p) => p.id === 'cnn-16-36'));
   const summary = await call<{ text: string; totalParams: number }>('models.summary', { spec: presetSpec('cnn-16-36') });

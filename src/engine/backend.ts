@@ -5,6 +5,7 @@ import { libtensorflowVersion, loadNodeBackend, NODE_PACKAGES } from './node-bac
 import { loadWasmBackend } from './wasm-backend';
 
 import { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../shared/backends';
+import type { EngineReport } from '../shared/training';
 
 export interface EngineInfo {
   backend: BackendName;
@@ -14,6 +15,13 @@ export interface EngineInfo {
   /** a human sentence, e.g. "wasm: @tensorflow/tfjs-node is not installed (...)" */
   reason: string;
   threads: number;
+  /** named by the settings, --backend or the environment, not picked by auto */
+  forced: boolean;
+}
+
+/** What a run or the Train view is told of the engine. */
+export function engineReport(info: EngineInfo): EngineReport {
+  return { backend: info.backend, version: info.version, reason: info.reason, forced: info.forced };
 }
 
 export const BACKEND_ENV_VAR = 'DIGIT_LAB_BACKEND';
@@ -51,7 +59,7 @@ async function activate(name: BackendName): Promise<void> {
   throw new Error(`TensorFlow.js could not start its '${name}' backend`);
 }
 
-async function startTensorflow(gpu: boolean, reason: string): Promise<EngineInfo> {
+async function startTensorflow(gpu: boolean, reason: string): Promise<Omit<EngineInfo, 'forced'>> {
   const loaded = await loadNodeBackend(gpu);
   if (!loaded.ok) throw new Error(loaded.error);
   await activate('tensorflow');
@@ -64,7 +72,7 @@ async function startTensorflow(gpu: boolean, reason: string): Promise<EngineInfo
   };
 }
 
-async function startWasm(reason: string): Promise<EngineInfo> {
+async function startWasm(reason: string): Promise<Omit<EngineInfo, 'forced'>> {
   let threads: number;
   try {
     threads = await loadWasmBackend(activate);
@@ -75,12 +83,12 @@ async function startWasm(reason: string): Promise<EngineInfo> {
   return { backend: 'wasm', gpu: false, version: `tfjs ${tf.version.tfjs}`, reason, threads };
 }
 
-async function startCpu(reason: string): Promise<EngineInfo> {
+async function startCpu(reason: string): Promise<Omit<EngineInfo, 'forced'>> {
   await activate('cpu');
   return { backend: 'cpu', gpu: false, version: `tfjs ${tf.version.tfjs}`, reason, threads: CPU_THREADS };
 }
 
-async function startAuto(): Promise<EngineInfo> {
+async function startAuto(): Promise<Omit<EngineInfo, 'forced'>> {
   const loaded = await loadNodeBackend(false);
   if (!loaded.ok) return startWasm(`wasm: ${loaded.why}`);
   try {
@@ -91,7 +99,7 @@ async function startAuto(): Promise<EngineInfo> {
   }
 }
 
-async function start(choice: BackendChoice, forcedBy: string): Promise<EngineInfo> {
+async function start(choice: BackendChoice, forcedBy: string): Promise<Omit<EngineInfo, 'forced'>> {
   const forced = `forced by ${forcedBy}`;
   switch (choice) {
     case 'auto':
@@ -120,7 +128,7 @@ export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
   const key = resolved === 'auto' ? resolved : forcedBy;
   let pending = started.get(key);
   if (pending === undefined) {
-    pending = start(resolved, forcedBy);
+    pending = start(resolved, forcedBy).then((info) => ({ ...info, forced: resolved !== 'auto' }));
     started.set(key, pending);
     pending.catch(() => started.delete(key));
   }

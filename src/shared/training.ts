@@ -61,6 +61,8 @@ export interface EngineReport {
   backend: string;
   version: string;
   reason: string;
+  /** true when the settings, --backend or the environment named the backend; false when auto picked it */
+  forced?: boolean;
   /** threads training the run (set by the run) */
   workers?: number;
   /** why the run trains on fewer threads than asked */

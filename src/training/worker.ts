@@ -1,6 +1,6 @@
 // The training worker: owns the engine and a copy of the data, trains one run at a time.
 import { parentPort } from 'node:worker_threads';
-import { initEngine } from '../engine/backend';
+import { engineReport, initEngine } from '../engine/backend';
 import { loadMnist, type Mnist } from '../data/mnist';
 import type { EngineReport, TrainEvent } from '../shared/training';
 import { RunControl } from './control';
@@ -33,7 +33,7 @@ port.on('message', async (message: ToWorker) => {
       control = new RunControl();
       try {
         const info = await initEngine(message.backend);
-        const engine: EngineReport = { backend: info.backend, version: info.version, reason: info.reason };
+        const engine: EngineReport = engineReport(info);
         data ??= loadMnist({ cacheDir: message.cacheDir });
         const result = await fit(request, await data, { runId, engine, emit, control, ...message.extras });
         emit({ type: 'done', runId, result });

@@ -1,6 +1,6 @@
 // engine.info: the TensorFlow.js backend in use for the backend the settings name, and why;
 // engine.list: every engine, and which one each job uses.
-import { initEngine } from '../../engine/backend';
+import { engineReport, initEngine } from '../../engine/backend';
 import { describeEngines } from '../../engine/engines';
 import type { LabContext } from '../context';
 import type { Handlers } from './handlers';
@@ -8,8 +8,7 @@ import type { Handlers } from './handlers';
 export function engineCalls(lab: LabContext): Handlers<'engine.info' | 'engine.list'> {
   return {
     'engine.info': async () => {
-      const info = await initEngine(lab.settings.get().backend);
-      return { backend: info.backend, version: info.version, reason: info.reason };
+      return engineReport(await initEngine(lab.settings.get().backend));
     },
     'engine.list': async () => describeEngines(lab.settings.get().backend),
   };

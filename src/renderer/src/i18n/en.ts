@@ -81,6 +81,7 @@ export const en = {
   'preset.rnn-128': 'SimpleRNN 128',
   'preset.gru-128': 'GRU 128',
   'model.switched': 'Your edits to {name} were replaced by the preset {preset}.',
+  'model.editedName': '{name} (edited)',
   'model.undoSwitch': 'Undo',
   'model.fromSeed': 'From seed {seed}',
   'model.seedAccuracy': 'the seed reached {accuracy} on the test set',

@@ -121,6 +121,7 @@ export const zhHans: Messages = {
   'preset.rnn-128': 'SimpleRNN 128',
   'preset.gru-128': 'GRU 128',
   'model.switched': '你对 {name} 的修改已换成预设 {preset}。',
+  'model.editedName': '{name}（已修改）',
   'model.undoSwitch': '撤销',
   'model.fromSeed': '出自教程 {seed}',
   'model.seedAccuracy': '教程在测试集上达到 {accuracy}',

@@ -121,6 +121,7 @@ export const zhHant: Messages = {
   'preset.rnn-128': 'SimpleRNN 128',
   'preset.gru-128': 'GRU 128',
   'model.switched': '你對 {name} 的修改已換成預設 {preset}。',
+  'model.editedName': '{name}（已修改）',
   'model.undoSwitch': '復原',
   'model.fromSeed': '出自教學 {seed}',
   'model.seedAccuracy': '教學在測試集上達到 {accuracy}',
