@@ -186,7 +186,7 @@ test('initial weights are distributed as Keras\'s initializers draw them (recurr
   for (const id of ['rnn-128', 'lstm-50-sgd', 'gru-128']) {
     const model = buildModel(presetSpec(id), { seed: 11 });
     try {
-      const weights = model.weights.map((w, i) => ({ name: w.name, shape: w.shape, values: model.getWeights()[i].dataSync() as Float32Array }));
+      const weights = model.weights.map((w, i) => ({ name: w.name, shape: w.shape as number[], values: model.getWeights()[i].dataSync() as Float32Array }));
       for (const { name, shape, values } of weights) {
         const what = `${id} ${name} [${shape}]`;
         const s = stats(values);
