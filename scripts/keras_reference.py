@@ -1,7 +1,8 @@
 """Trains lab presets in real Keras with the seeds' settings and prints their test accuracy.
 
-Reads the presets' descriptions as JSON from stdin (scripts/keras-reference.ts passes them) and
-MNIST from the IDX folder in argv[1]; prints one JSON document. Validation by a split takes the
+Reads the presets' descriptions as JSON from stdin (scripts/keras-reference.ts passes them), MNIST
+from the IDX folder in argv[1] and the seeds, comma-separated, in argv[2]; trains each preset once
+per seed and prints one JSON document. Validation by a split takes the
 last part of the training set before shuffling, as Keras's validation_split does; validation on
 the test set does not change the weights, so it is skipped.
 """
@@ -29,9 +30,9 @@ def split(folder, name, shape):
 
 
 def main():
-    folder, seed = sys.argv[1], int(sys.argv[2])
+    folder, seeds = sys.argv[1], [int(s) for s in sys.argv[2].split(',')]
     results = []
-    for preset in json.load(sys.stdin):
+    for preset, seed in ((p, s) for p in json.load(sys.stdin) for s in seeds):
         spec = preset['spec']
         shape = INPUT_SHAPES[spec['input']]
         x, y = split(folder, 'train', shape)
@@ -44,10 +45,10 @@ def main():
         history = model.fit(x, y, epochs=spec['epochs'], batch_size=spec['batchSize'], validation_split=fraction, verbose=0)
         seconds = time.time() - started
         loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
-        results.append({'id': preset['id'], 'accuracy': float(accuracy), 'loss': float(loss),
+        results.append({'id': preset['id'], 'seed': seed, 'accuracy': float(accuracy), 'loss': float(loss),
                         'finalTrainLoss': float(history.history['loss'][-1]), 'seconds': round(seconds, 1)})
-        print(f"{preset['id']}: {accuracy:.4f} in {seconds:.0f} s", file=sys.stderr)
-    print(json.dumps({'keras': keras.__version__, 'backend': keras.backend.backend(), 'seed': seed, 'results': results}))
+        print(f"{preset['id']} seed {seed}: {accuracy:.4f} in {seconds:.0f} s", file=sys.stderr)
+    print(json.dumps({'keras': keras.__version__, 'backend': keras.backend.backend(), 'results': results}))
 
 
 if __name__ == '__main__':

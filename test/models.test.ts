@@ -167,6 +167,48 @@ test('recurrent kernels are orthogonal, seeded, and serialize as Keras Orthogona
   }
 });
 
+// Keras 2.2's initializers by their definitions (Keras 3.15 on JAX drew the same statistics for these
+// presets when measured here): glorot_uniform kernels, U(±√(6/(fan_in+fan_out))); orthogonal recurrent
+// kernels, whose entries' root mean square is 1/√(the longer side); zero biases but LSTM's forget gate, 1.
+test('initial weights are distributed as Keras\'s initializers draw them (recurrent presets and their Dense)', async () => {
+  const stats = (values: Float32Array) => {
+    let sum = 0;
+    let squares = 0;
+    let max = 0;
+    for (const v of values) {
+      sum += v;
+      squares += v * v;
+      max = Math.max(max, Math.abs(v));
+    }
+    const mean = sum / values.length;
+    return { mean, sd: Math.sqrt(squares / values.length - mean * mean), rms: Math.sqrt(squares / values.length), max };
+  };
+  for (const id of ['rnn-128', 'lstm-50-sgd', 'gru-128']) {
+    const model = buildModel(presetSpec(id), { seed: 11 });
+    try {
+      const weights = model.weights.map((w, i) => ({ name: w.name, shape: w.shape as number[], values: model.getWeights()[i].dataSync() as Float32Array }));
+      for (const { name, shape, values } of weights) {
+        const what = `${id} ${name} [${shape}]`;
+        const s = stats(values);
+        if (/recurrent_kernel/.test(name)) {
+          assert.ok(Math.abs(s.rms * Math.sqrt(Math.max(shape[0], shape[1])) - 1) < 1e-4, `${what}: orthogonal, rms ${s.rms}`);
+        } else if (/kernel/.test(name)) {
+          const bound = Math.sqrt(6 / (shape[0] + shape[1]));
+          assert.ok(s.max <= bound && s.max > 0.95 * bound, `${what}: glorot_uniform bound ${bound}, largest ${s.max}`);
+          assert.ok(Math.abs(s.sd / (bound / Math.sqrt(3)) - 1) < 0.06, `${what}: sd ${s.sd} against ${bound / Math.sqrt(3)}`);
+          assert.ok(Math.abs(s.mean) < (4 * bound) / Math.sqrt(3 * values.length), `${what}: mean ${s.mean}`);
+        } else {
+          const units = (presetSpec(id).layers[0] as { units: number }).units;
+          const forget = id.startsWith('lstm') && /lstm/.test(name);
+          values.forEach((v, i) => assert.equal(v, forget && i >= units && i < 2 * units ? 1 : 0, `${what}[${i}]`));
+        }
+      }
+    } finally {
+      model.dispose();
+    }
+  }
+});
+
 test('an input kind that is an Object.prototype name is refused, not crashed on', () => {
   assert.throws(() => inferLayers({ ...presetSpec('mlp-256'), input: 'toString' as never }), /input must be one of flat, sequence, image, got "toString"/);
 });

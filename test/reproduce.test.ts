@@ -9,7 +9,7 @@ import { createLabService, type LabService } from '../src/lab/service';
 import type { RunSummary } from '../src/shared/contract';
 import { PRESETS } from '../src/shared/presets';
 import { KERAS_REFERENCE } from '../src/shared/keras-reference';
-import { QUICK, referenceOf, type ReproduceRow, type ReproduceStatus } from '../src/shared/reproduce';
+import { formatSpread, QUICK, referenceOf, spreadOf, type ReproduceRow, type ReproduceStatus } from '../src/shared/reproduce';
 import { runCli } from './helpers/cli';
 
 let home: string;
@@ -32,6 +32,23 @@ test('every preset has a reference: the accuracy its seed printed, or one measur
     assert.ok(reference, `${preset.id} has no reference accuracy`);
     assert.ok(reference.accuracy > 0.8 && reference.accuracy < 1, `${preset.id}: ${reference.accuracy}`);
     if (reference.source === 'keras') assert.match(KERAS_REFERENCE[preset.id].keras, /^3\.\d+\.\d+$/);
+  }
+});
+
+test('where Keras was trained over several seeds, the reference carries its mean ± sd; a Keras reference is that mean', () => {
+  const spread = spreadOf({ accuracy: 0.97, accuracies: [0.96, 0.97, 0.98], seeds: [1, 2, 3], keras: '3.15.1', backend: 'jax', measuredOn: '2026-11-30' });
+  assert.ok(spread && Math.abs(spread.mean - 0.97) < 1e-12 && Math.abs(spread.sd - 0.01) < 1e-12, JSON.stringify(spread)); // sample sd
+  assert.equal(spread.runs, 3);
+  assert.equal(formatSpread(spread), '97.00% ± 1.00');
+  assert.equal(spreadOf({ accuracy: 0.97, accuracies: [0.97], seeds: [1], keras: '3.15.1', backend: 'jax', measuredOn: '2026-11-30' }), undefined);
+  for (const preset of PRESETS) {
+    const keras = KERAS_REFERENCE[preset.id];
+    if (!keras) continue;
+    assert.equal(keras.accuracies.length, keras.seeds.length, preset.id);
+    const reference = referenceOf(preset)!;
+    if (preset.seedAccuracy === undefined) assert.ok(Math.abs(reference.accuracy - keras.accuracies.reduce((a, b) => a + b) / keras.accuracies.length) < 1e-4, preset.id);
+    else assert.equal(reference.accuracy, preset.seedAccuracy, `${preset.id}: the seed's own run stays its reference`);
+    assert.equal(reference.spread?.runs, keras.seeds.length > 1 ? keras.seeds.length : undefined, preset.id);
   }
 });
 

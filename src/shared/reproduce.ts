@@ -1,6 +1,6 @@
 // "Reproduce the tutorials": each seed preset trained with its seed's settings, beside the
 // accuracy the seed printed (or, for the presets the seeds never ran, real Keras's).
-import { KERAS_REFERENCE } from './keras-reference';
+import { KERAS_REFERENCE, type KerasReference } from './keras-reference';
 import { PRESETS, PRESET_IDS, type Preset } from './presets';
 import type { ModelSpec } from './model-spec';
 import type { TrainRequest } from './training';
@@ -10,12 +10,24 @@ export const REPRODUCE_SEED = 1;
 /** --quick: one epoch on the first images, to check every preset trains; its accuracies are not the seeds'. */
 export const QUICK = { epochs: 1, limit: 6000 } as const;
 
+/** Real Keras's test accuracy over several seeds: how far one run can fall from another. */
+export interface Spread {
+  mean: number;
+  /** the sample standard deviation over the runs */
+  sd: number;
+  runs: number;
+  keras: string;
+}
+
 export interface Reference {
+  /** the seed's one printed run, or the mean of real Keras's runs */
   accuracy: number;
   /** 'seed': printed by the seed; 'keras': measured with real Keras (scripts/keras-reference.ts) */
   source: 'seed' | 'keras';
   /** for 'keras': the version that measured it */
   keras?: string;
+  /** where real Keras was trained over two seeds or more */
+  spread?: Spread;
 }
 
 export interface ReproduceRow {
@@ -30,10 +42,25 @@ export interface ReproduceRow {
   message?: string;
 }
 
+export function spreadOf(keras: KerasReference): Spread | undefined {
+  const runs = keras.accuracies.length;
+  if (runs < 2) return undefined;
+  const mean = keras.accuracies.reduce((a, b) => a + b, 0) / runs;
+  const sd = Math.sqrt(keras.accuracies.reduce((sum, a) => sum + (a - mean) ** 2, 0) / (runs - 1));
+  return { mean, sd, runs, keras: keras.keras };
+}
+
 export function referenceOf(preset: Preset): Reference | null {
-  if (preset.seedAccuracy !== undefined) return { accuracy: preset.seedAccuracy, source: 'seed' };
   const keras = KERAS_REFERENCE[preset.id];
-  return keras ? { accuracy: keras.accuracy, source: 'keras', keras: keras.keras } : null;
+  const spread = keras && spreadOf(keras);
+  const withSpread = spread ? { spread } : {};
+  if (preset.seedAccuracy !== undefined) return { accuracy: preset.seedAccuracy, source: 'seed', ...withSpread };
+  return keras ? { accuracy: keras.accuracy, source: 'keras', keras: keras.keras, ...withSpread } : null;
+}
+
+/** "85.05% ± 1.66" (mean ± sd, in percent and points) */
+export function formatSpread(spread: Spread): string {
+  return `${(spread.mean * 100).toFixed(2)}% ± ${(spread.sd * 100).toFixed(2)}`;
 }
 
 /** The presets asked for (all of them when none), in the presets' order; an unknown id is an error listing the known ones. */
