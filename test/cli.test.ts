@@ -51,6 +51,8 @@ test('train a CNN, then evaluate it and read Paint-style PNGs with it; plain tfj
   assert.equal(train.code, 0, train.stderr);
   assert.match(train.stdout, /Total params: 108,602/);
   assert.match(train.stdout, /Backend: wasm/);
+  // 'auto' threads, and why: one per core (on one core, one thread for them all)
+  assert.match(train.stdout, /Threads: (\d+ training threads?: one per core|\d+ training threads? on \d+ cores: each keeps at least \d+ samples of a batch of 100)\n/);
   assert.match(train.stdout, /Epoch 2\/2\n9600\/9600 \[=+\] - \d+s \d+ms\/step - loss: [\d.]+ - acc: [\d.]+ - val_loss: [\d.]+ - val_acc: [\d.]+/);
   const accuracy = Number(/accuracy = ([\d.]+)%/.exec(train.stdout)?.[1]);
   assert.ok(accuracy > 95, `test accuracy ${accuracy}%`);
