@@ -57,9 +57,11 @@ export interface StepCost {
   replicaSyncMsPerStep: number;
   /** this thread waiting for the replicas, per step */
   waitMsPerStep: number;
+  /** CPU time of every thread of the process per sample: what the samples cost however busy the machine is */
+  cpuMsPerSample: number;
 }
 
-function stepCost(before: StepTiming, after: StepTiming, workers: number): StepCost {
+function stepCost(before: StepTiming, after: StepTiming, workers: number, cpuMs: number, samples: number): StepCost {
   const d = (key: keyof StepTiming) => after[key] - before[key];
   const steps = d('steps');
   const replicaSteps = Math.max(1, steps * (workers - 1));
@@ -69,6 +71,7 @@ function stepCost(before: StepTiming, after: StepTiming, workers: number): StepC
     syncMsPerStep: d('syncMs') / steps,
     replicaSyncMsPerStep: d('replicaSyncMs') / replicaSteps,
     waitMsPerStep: d('waitMs') / steps,
+    cpuMsPerSample: cpuMs / samples,
   };
 }
 
@@ -104,23 +107,33 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
   let timedStart = 0;
   let augmentMs = 0;
   let timedFrom = { ...stepper.timing };
+  let cpuFrom = process.cpuUsage();
+  let cpuMs = 0;
   try {
     for (let b = 0; b < maker.batches(); b++) {
       const batch = maker.fill(order, b);
       const augmentStart = performance.now();
+      const augmentCpu = process.cpuUsage();
       augmenter.apply(batch.x, batch.size);
-      if (b > 0) augmentMs += performance.now() - augmentStart;
+      if (b > 0) {
+        augmentMs += performance.now() - augmentStart;
+        const spent = process.cpuUsage(augmentCpu);
+        cpuMs -= (spent.user + spent.system) / 1000;
+      }
       await stepper.trainBatch(batch);
       if (b === 0) {
         // The first step includes one-time work (kernel setup, weight upload): reported apart.
         firstBatchSeconds = (performance.now() - started) / 1000;
         timedFrom = { ...stepper.timing };
+        cpuFrom = process.cpuUsage();
         timedStart = performance.now();
       }
     }
   } finally {
     await stepper.dispose();
   }
+  const cpu = process.cpuUsage(cpuFrom);
+  cpuMs += (cpu.user + cpu.system) / 1000;
   const timedBatches = maker.batches() - 1;
   const timedSamples = examples.count - Math.min(spec.batchSize, examples.count);
   const seconds = (performance.now() - timedStart - augmentMs) / 1000;
@@ -141,7 +154,7 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
     augmentMsPerStep: augmentMs / timedBatches,
     augmentShare: augmentMs / (seconds * 1000),
     ...(note ? { note } : {}),
-    cost: stepCost(timedFrom, stepper.timing, workers),
+    cost: stepCost(timedFrom, stepper.timing, workers, cpuMs, timedSamples),
   };
 }
 

@@ -63,10 +63,10 @@ function scalingTable(report: BenchReport): string {
   const cost = (preset: string, workers: number) => report.rows.find((r) => r.preset === preset && r.workers === workers)?.cost;
   return [
     `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}`,
-    'preset       threads  samples/s  speedup  efficiency  compute ms/sample  sync ms/step  replica sync ms/step  wait ms/step',
+    'preset       threads  samples/s  speedup  efficiency  compute ms/sample  sync ms/step  replica sync ms/step  wait ms/step  CPU ms/sample',
     ...rows.map((r) => {
       const c = cost(r.preset, r.workers);
-      return `${r.preset.padEnd(12)} ${String(r.workers).padStart(7)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${`${r.speedup.toFixed(2)}×`.padStart(8)} ${`${(r.efficiency * 100).toFixed(0)}%`.padStart(11)} ${(c ? c.computeMsPerSample.toFixed(3) : '').padStart(18)} ${(c ? c.syncMsPerStep.toFixed(1) : '').padStart(13)} ${(c ? c.replicaSyncMsPerStep.toFixed(1) : '').padStart(21)} ${(c ? c.waitMsPerStep.toFixed(1) : '').padStart(12)}`;
+      return `${r.preset.padEnd(12)} ${String(r.workers).padStart(7)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${`${r.speedup.toFixed(2)}×`.padStart(8)} ${`${(r.efficiency * 100).toFixed(0)}%`.padStart(11)} ${(c ? c.computeMsPerSample.toFixed(3) : '').padStart(18)} ${(c ? c.syncMsPerStep.toFixed(1) : '').padStart(13)} ${(c ? c.replicaSyncMsPerStep.toFixed(1) : '').padStart(21)} ${(c ? c.waitMsPerStep.toFixed(1) : '').padStart(12)} ${(c ? c.cpuMsPerSample.toFixed(3) : '').padStart(14)}`;
     }),
     ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(16)} skipped: ${s.error.split(' (')[0]}`),
     ...(rows.some((r) => r.workers > m.cores) ? [`note: rows above ${m.cores} threads share ${m.cores} cores: they show the cost of synchronising, not a speed-up`] : []),

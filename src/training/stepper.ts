@@ -156,11 +156,14 @@ class ParallelStepper implements Stepper {
     const t1 = performance.now();
     let waitMs = 0;
     const { sum, layout } = this;
-    // Before waiting, while replicas may still be at work: this thread's share, weighted.
-    writeFlat(mine.grads, layout, sum);
-    tf.dispose(mine.grads);
+    // Before waiting, while replicas may still be at work: this thread's share, weighted, in one pass.
     const a = own / size;
-    for (let i = 0; i < sum.length; i++) sum[i] *= a;
+    mine.grads.forEach((grad, j) => {
+      const values = grad.dataSync() as Float32Array;
+      const at = layout.offsets[j];
+      for (let i = 0; i < values.length; i++) sum[at + i] = a * values[i];
+    });
+    tf.dispose(mine.grads);
     let loss = a * mine.loss;
     let acc = a * mine.acc;
     // The gradient of the batch's mean loss is the share-weighted sum of the shares' gradients,
