@@ -9,6 +9,7 @@ import { layoutOf, part, sharedFloats, writeFlat, type Layout } from './flat-wei
 import { modelPredict, type Predict } from './evaluate';
 import { ReplicaHandle } from './replica';
 import type { FromReplica } from './replica-messages';
+import { splitsOverReplicas } from './workers-plan';
 
 /** A batch as the pipeline fills it: x flat (size*784), y one-hot (size*10). */
 export interface Batch {
@@ -233,6 +234,6 @@ export interface StepperOptions {
 
 export async function createStepper(model: tf.LayersModel, options: StepperOptions): Promise<Stepper> {
   const { workers, backend, spec, seed, inputShape } = options;
-  if (workers > 1 && (backend === 'wasm' || backend === 'cpu')) return ParallelStepper.start(model, spec, backend, seed, inputShape, workers);
+  if (workers > 1 && splitsOverReplicas(backend)) return ParallelStepper.start(model, spec, backend, seed, inputShape, workers);
   return new LocalStepper(model, inputShape);
 }

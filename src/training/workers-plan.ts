@@ -20,7 +20,7 @@ export interface WorkersPlan {
 }
 
 /** Whether the backend trains through replicas (wasm and cpu run one thread per isolate). */
-export function splitsOverReplicas(backend: string): boolean {
+export function splitsOverReplicas(backend: string): backend is 'wasm' | 'cpu' {
   return backend === 'wasm' || backend === 'cpu';
 }
 
