@@ -60,7 +60,29 @@ test('bench refuses an unknown preset and a bad --workers, naming them', async (
   const preset = await run('bench', '--preset', 'mlp-999');
   assert.notEqual(preset.code, 0);
   assert.match(preset.stderr, /mlp-999/);
-  const workers = await run('bench', '--workers', '3');
-  assert.notEqual(workers.code, 0);
-  assert.match(workers.stderr, /--workers must be 1, 2 or auto, got "3"/);
+  for (const bad of ['65']) {
+    const workers = await run('bench', '--workers', bad);
+    assert.notEqual(workers.code, 0);
+    assert.match(workers.stderr, new RegExp(`--workers must be auto or a whole number from 1 to 64, got "${bad}"`));
+  }
+  const max = await run('bench', '--scaling', '--workers-max', '0');
+  assert.notEqual(max.code, 0);
+  assert.match(max.stderr, /--workers-max must be a whole number from 1 to 64, got "0"/);
+});
+
+test('bench --scaling: samples/s at 1 and 2 threads, the speed-up and efficiency against one, and the measured step costs', async () => {
+  const { code, stdout, stderr } = await run('bench', '--scaling', '--workers-max', '2', '--quick', '--preset', 'mlp-256', '--json');
+  assert.equal(code, 0, stderr);
+  const report = JSON.parse(stdout) as Report & { paint?: unknown; scaling: { preset: string; workers: number; samplesPerSecond: number; speedup: number; efficiency: number }[] };
+  assert.deepEqual(report.scaling.map((r) => [r.preset, r.workers]), [['mlp-256', 1], ['mlp-256', 2]]);
+  assert.equal(report.scaling[0].speedup, 1);
+  for (const r of report.scaling) {
+    assert.ok(r.samplesPerSecond > 0 && Math.abs(r.efficiency - r.speedup / r.workers) < 1e-9, JSON.stringify(r));
+    const row = report.rows.find((x) => x.workers === r.workers) as unknown as { backend: string; cost: Record<string, number> };
+    assert.equal(row.backend, 'wasm');
+    assert.ok(row.cost.computeMsPerSample > 0 && row.cost.syncMsPerStep > 0, JSON.stringify(row.cost));
+    // the replicas' side is measured only where there are replicas
+    assert.equal(row.cost.replicaComputeMsPerSample > 0, r.workers > 1, JSON.stringify(row.cost));
+  }
+  assert.equal(report.paint, undefined);
 });

@@ -51,6 +51,8 @@ test('train a CNN, then evaluate it and read Paint-style PNGs with it; plain tfj
   assert.equal(train.code, 0, train.stderr);
   assert.match(train.stdout, /Total params: 108,602/);
   assert.match(train.stdout, /Backend: wasm/);
+  // 'auto' threads, and why: one per core (on one core, one thread for them all)
+  assert.match(train.stdout, /Threads: (\d+ training threads?: one per core|\d+ training threads? on \d+ cores: each keeps at least \d+ samples of a batch of 100)\n/);
   assert.match(train.stdout, /Epoch 2\/2\n9600\/9600 \[=+\] - \d+s \d+ms\/step - loss: [\d.]+ - acc: [\d.]+ - val_loss: [\d.]+ - val_acc: [\d.]+/);
   const accuracy = Number(/accuracy = ([\d.]+)%/.exec(train.stdout)?.[1]);
   assert.ok(accuracy > 95, `test accuracy ${accuracy}%`);
@@ -113,6 +115,7 @@ test('wrong presets, flags, paths, images and models: one clear line on stderr, 
     [['train', 'cnn-99'], /^digit-lab: unknown preset "cnn-99"; the presets are: mlp-16-16/],
     [['train', 'mlp-256', '--epochs', 'zero'], /^digit-lab: --epochs must be a whole number from 1 to 1000, got "zero"/],
     [['train', 'mlp-256', '--optimizer', 'adagrad'], /^digit-lab: --optimizer must be one of sgd, adam, rmsprop, got "adagrad"/],
+    [['train', 'mlp-256', '--workers', '1.5'], /^digit-lab: --workers must be auto or a whole number from 1 to 64, got "1\.5"/],
     [['train', 'mlp-256', '--bogus'], /^digit-lab: train: Unknown option '--bogus'/],
     [['frobnicate'], /^digit-lab: unknown command "frobnicate"/],
     [['evaluate', join(home, 'nowhere')], /^digit-lab: .*nowhere\/model\.json: the model file model\.json is missing/],

@@ -344,6 +344,8 @@ test('forged calls get clear errors and the lab keeps working', async () => {
     ['train.start', { spec: { ...presetSpec('mlp-16-16'), epochs: 1.5 } }, /^train\.start\.spec: epochs must be a whole number/],
     ['train.start', { spec: presetSpec('mlp-16-16'), saveDir: '/etc' }, /^train\.start has an unknown field "saveDir"$/],
     ['train.start', { spec: presetSpec('mlp-16-16'), limit: -1 }, /^train\.start\.limit must be a whole number from 1 to 60000, got -1$/],
+    ['train.start', { spec: presetSpec('mlp-16-16'), workers: 0 }, /^train\.start\.workers must be "auto" or a whole number from 1 to 64, got 0$/],
+    ['train.start', { spec: presetSpec('mlp-16-16'), workers: 'all' }, /^train\.start\.workers must be "auto" or a whole number from 1 to 64, got "all"$/],
     ['runs.get', { runId: '../../etc' }, /^runs\.get\.runId has an invalid form: "\.\.\/\.\.\/etc"$/],
     ['runs.delete', { runId: 'no-such-run' }, /^there is no run no-such-run$/],
     ['models.export', { runId: '/etc/passwd' }, /^models\.export\.runId has an invalid form/],

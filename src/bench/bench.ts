@@ -30,6 +30,8 @@ export interface BenchOptions {
   epoch?: boolean;
   /** training threads per row; default 'auto', as the lab trains */
   workers?: WorkersChoice;
+  /** instead of the engine rows: wasm at 1, 2, … up to this many training threads per preset */
+  scalingMax?: number;
   /** also time the paint pad's reading path (on by default) */
   paint?: boolean;
   /** a Python with Keras: each preset also trains in Keras on its TensorFlow and JAX backends */
@@ -41,8 +43,20 @@ export interface BenchReport {
   machine: { cpu: string; cores: number; memoryGB: number; node: string; platform: string };
   rows: BenchRow[];
   skipped: { preset: string; backend: string; error: string }[];
+  /** with scalingMax: per preset, wasm's rows at 1…N threads, each against one thread */
+  scaling?: ScalingRow[];
   /** the paint pad's reading, drawing to probabilities; absent when not asked for */
   paint?: PaintLatency | { error: string };
+}
+
+export interface ScalingRow {
+  preset: string;
+  workers: number;
+  samplesPerSecond: number;
+  /** samples/s ÷ one thread's */
+  speedup: number;
+  /** speedup ÷ threads: 1 is perfect scaling */
+  efficiency: number;
 }
 
 /** Runs a bench script in its own process; its last line of output is its JSON result. */
@@ -107,7 +121,6 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     rows: [],
     skipped: [],
   };
-  const peerDir = options.peers ? await mkdtemp(join(tmpdir(), 'digit-lab-peers-')) : undefined;
   const record = async (preset: string, backend: string, measure: () => Promise<BenchRow>) => {
     try {
       const row = await measure();
@@ -119,6 +132,25 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       options.onRow?.(skipped);
     }
   };
+  if (options.scalingMax) {
+    report.scaling = [];
+    for (const preset of options.presets ?? BENCH_PRESETS) {
+      const sizes = SAMPLES[preset] ?? { full: 6000, quick: 1200 };
+      const samples = options.epoch ? TRAIN_IMAGES : options.quick ? sizes.quick : sizes.full;
+      let one: BenchRow | undefined;
+      for (let workers = 1; workers <= options.scalingMax; workers++) {
+        await record(preset, 'wasm', async () => {
+          const row = await runRow(preset, 'wasm', samples, workers);
+          one ??= row;
+          const speedup = row.samplesPerSecond / one.samplesPerSecond;
+          report.scaling!.push({ preset, workers, samplesPerSecond: row.samplesPerSecond, speedup, efficiency: speedup / workers });
+          return row;
+        });
+      }
+    }
+    return report;
+  }
+  const peerDir = options.peers ? await mkdtemp(join(tmpdir(), 'digit-lab-peers-')) : undefined;
   try {
     for (const preset of options.presets ?? BENCH_PRESETS) {
       const sizes = SAMPLES[preset] ?? { full: 6000, quick: 1200 };

@@ -12,7 +12,8 @@ import type { BackendChoice } from '../shared/backends';
 import type { WorkersChoice } from '../shared/training';
 import { BatchMaker, shuffledOrder, slice } from '../training/batches';
 import { IMAGE_PIXELS as PIXELS } from '../shared/limits';
-import { createStepper, resolveWorkers, workersNote } from '../training/stepper';
+import { createStepper, type StepTiming } from '../training/stepper';
+import { planWorkers, workersReasonText } from '../training/workers-plan';
 import { seededUniform } from '../models/random';
 import { DEFAULT_AUGMENTATION } from '../shared/augment';
 import { Augmenter } from '../training/augment';
@@ -41,6 +42,37 @@ export interface BenchRow {
   augmentShare?: number;
   /** why the row trains on fewer threads than asked */
   note?: string;
+  /** where a step's time went (timed steps only): the cost model's inputs; not measured for a peer's row */
+  cost?: StepCost;
+}
+
+export interface StepCost {
+  /** this thread computing gradients, per sample of its share */
+  computeMsPerSample: number;
+  /** the replicas', per sample of theirs (0 with one thread) */
+  replicaComputeMsPerSample: number;
+  /** this thread's synchronisation per step: flattening, summing, the optimizer step, publishing weights */
+  syncMsPerStep: number;
+  /** each replica's per step: reading the weights, writing its gradients */
+  replicaSyncMsPerStep: number;
+  /** this thread waiting for the replicas, per step */
+  waitMsPerStep: number;
+  /** CPU time of every thread of the process per sample: what the samples cost however busy the machine is */
+  cpuMsPerSample: number;
+}
+
+function stepCost(before: StepTiming, after: StepTiming, workers: number, cpuMs: number, samples: number): StepCost {
+  const d = (key: keyof StepTiming) => after[key] - before[key];
+  const steps = d('steps');
+  const replicaSteps = Math.max(1, steps * (workers - 1));
+  return {
+    computeMsPerSample: d('computeMs') / d('ownSamples'),
+    replicaComputeMsPerSample: d('replicaSamples') > 0 ? d('replicaComputeMs') / d('replicaSamples') : 0,
+    syncMsPerStep: d('syncMs') / steps,
+    replicaSyncMsPerStep: d('replicaSyncMs') / replicaSteps,
+    waitMsPerStep: d('waitMs') / steps,
+    cpuMsPerSample: cpuMs / samples,
+  };
 }
 
 /** Single-image predictions as the lab serves them (predict, then read the probabilities). */
@@ -64,7 +96,8 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
   const spec = presetSpec(preset);
   const inputShape = [...INPUT_SHAPES[spec.input]];
   const model = buildModel(spec, { seed: 1 });
-  const workers = resolveWorkers(workersChoice, engine.backend, spec);
+  const plan = planWorkers(workersChoice, engine.backend, spec);
+  const workers = plan.workers;
   const stepper = await createStepper(model, { workers, backend: engine.backend, spec, seed: 1, inputShape });
   const examples = slice(data.train, 0, samples);
   const maker = new BatchMaker(examples, spec.batchSize, inputShape);
@@ -73,26 +106,39 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
   let firstBatchSeconds = 0;
   let timedStart = 0;
   let augmentMs = 0;
+  let timedFrom = { ...stepper.timing };
+  let cpuFrom = process.cpuUsage();
+  let cpuMs = 0;
   try {
     for (let b = 0; b < maker.batches(); b++) {
       const batch = maker.fill(order, b);
       const augmentStart = performance.now();
+      const augmentCpu = process.cpuUsage();
       augmenter.apply(batch.x, batch.size);
-      if (b > 0) augmentMs += performance.now() - augmentStart;
+      if (b > 0) {
+        augmentMs += performance.now() - augmentStart;
+        const spent = process.cpuUsage(augmentCpu);
+        cpuMs -= (spent.user + spent.system) / 1000;
+      }
       await stepper.trainBatch(batch);
       if (b === 0) {
         // The first step includes one-time work (kernel setup, weight upload): reported apart.
         firstBatchSeconds = (performance.now() - started) / 1000;
+        timedFrom = { ...stepper.timing };
+        cpuFrom = process.cpuUsage();
         timedStart = performance.now();
       }
     }
   } finally {
     await stepper.dispose();
   }
+  const cpu = process.cpuUsage(cpuFrom);
+  cpuMs += (cpu.user + cpu.system) / 1000;
   const timedBatches = maker.batches() - 1;
   const timedSamples = examples.count - Math.min(spec.batchSize, examples.count);
   const seconds = (performance.now() - timedStart - augmentMs) / 1000;
-  const note = workersNote(workersChoice, engine.backend, workers);
+  // Said only where the row trains on other threads than asked.
+  const note = plan.why.key === 'native' && plan.why.params.asked > 1 ? workersReasonText(workers, plan.why, engine.backend) : undefined;
   return {
     preset,
     backend: engine.backend,
@@ -108,11 +154,12 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
     augmentMsPerStep: augmentMs / timedBatches,
     augmentShare: augmentMs / (seconds * 1000),
     ...(note ? { note } : {}),
+    cost: stepCost(timedFrom, stepper.timing, workers, cpuMs, timedSamples),
   };
 }
 
 function parseWorkers(value: string | undefined): WorkersChoice {
-  return value === '1' ? 1 : value === '2' ? 2 : 'auto';
+  return value === undefined || value === 'auto' ? 'auto' : Number(value);
 }
 
 const [preset, backend, samples, workers] = process.argv.slice(2);

@@ -2,8 +2,10 @@ import type { Command } from './command';
 import { print } from './output';
 import { bench, type BenchReport } from '../bench/bench';
 import { PRESET_IDS } from '../shared/presets';
-import type { WorkersChoice } from '../shared/training';
+import { availableParallelism } from 'node:os';
+import { MAX_WORKERS } from '../shared/limits';
 import { UsageError } from './errors';
+import { intFlag, workersFlag } from './output';
 
 /** One animation frame at 60 Hz, the paint pad's target for a reading. */
 const FRAME_MS = 1000 / 60;
@@ -54,21 +56,36 @@ function paintLines(paint: NonNullable<BenchReport['paint']>): string[] {
   ];
 }
 
-function workersFlag(value: string | undefined): WorkersChoice {
-  if (value === undefined || value === 'auto') return 'auto';
-  if (value === '1' || value === '2') return Number(value) as 1 | 2;
-  throw new UsageError(`--workers must be 1, 2 or auto, got "${value}"`);
+/** `--scaling`: wasm's samples/s at 1…N training threads per preset, against one thread. */
+function scalingTable(report: BenchReport): string {
+  const m = report.machine;
+  const rows = report.scaling ?? [];
+  const cost = (preset: string, workers: number) => report.rows.find((r) => r.preset === preset && r.workers === workers)?.cost;
+  return [
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}`,
+    'preset       threads  samples/s  speedup  efficiency  compute ms/sample  sync ms/step  replica sync ms/step  wait ms/step  CPU ms/sample',
+    ...rows.map((r) => {
+      const c = cost(r.preset, r.workers);
+      return `${r.preset.padEnd(12)} ${String(r.workers).padStart(7)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${`${r.speedup.toFixed(2)}×`.padStart(8)} ${`${(r.efficiency * 100).toFixed(0)}%`.padStart(11)} ${(c ? c.computeMsPerSample.toFixed(3) : '').padStart(18)} ${(c ? c.syncMsPerStep.toFixed(1) : '').padStart(13)} ${(c ? c.replicaSyncMsPerStep.toFixed(1) : '').padStart(21)} ${(c ? c.waitMsPerStep.toFixed(1) : '').padStart(12)} ${(c ? c.cpuMsPerSample.toFixed(3) : '').padStart(14)}`;
+    }),
+    ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(16)} skipped: ${s.error.split(' (')[0]}`),
+    ...(rows.some((r) => r.workers > m.cores) ? [`note: rows above ${m.cores} threads share ${m.cores} cores: they show the cost of synchronising, not a speed-up`] : []),
+  ].join('\n');
 }
 
 export const benchCommand: Command = {
   name: 'bench',
-  usage: 'bench [--quick] [--epoch] [--cpu] [--workers 1|2|auto] [--preset ID…] [--no-paint] [--peers PYTHON]',
+  usage: 'bench [--quick] [--epoch] [--cpu] [--workers N|auto] [--preset ID…] [--no-paint] [--peers PYTHON] | bench --scaling [--workers-max N] [--quick] [--preset ID…]',
   summary: 'training speed per preset and backend: samples/s, ms/step, peak RSS; the paint pad\'s reading time',
   help: `  --quick      fewer samples per row
   --epoch      a whole 60,000-image epoch per row (slow)
   --cpu        also the pure-JS cpu backend (very slow for CNNs)
-  --workers N  training threads: 1, 2 or auto (auto, the default: 2 for CNNs and RNNs on 2+ cores with wasm or cpu;
-               tensorflow always trains on one thread, which TensorFlow spreads over every core)
+  --workers N  training threads on wasm and cpu: 1 to ${MAX_WORKERS}, or auto (the default: one per core for CNNs and
+               RNNs, keeping at least 16 samples of a batch per thread; 1 for dense-only models); tensorflow
+               always trains on one thread, which TensorFlow spreads over every core
+  --scaling    instead of the engine rows: wasm's samples/s at 1, 2, … N threads for each preset, with the
+               speed-up, the parallel efficiency and the measured step costs (compute per sample, sync per step)
+  --workers-max N  the N of --scaling (default: this machine's cores, ${availableParallelism()} here)
   --preset ID  only these presets (repeatable)
   --no-paint   skip timing the paint pad's reading (a drawing preprocessed and read by cnn-16-36)
   --peers PYTHON  also train each preset in real Keras (that Python's, on its tensorflow and jax
@@ -79,6 +96,8 @@ export const benchCommand: Command = {
     epoch: { type: 'boolean' },
     cpu: { type: 'boolean' },
     workers: { type: 'string' },
+    scaling: { type: 'boolean' },
+    'workers-max': { type: 'string' },
     preset: { type: 'string', multiple: true },
     'no-paint': { type: 'boolean' },
     peers: { type: 'string' },
@@ -91,9 +110,13 @@ export const benchCommand: Command = {
     // 'tensorflow' is tried and reported as skipped where tfjs-node is not installed.
     const backends = ['tensorflow', 'wasm', ...(values.cpu ? ['cpu'] : [])];
     const json = values.json as boolean | undefined;
-    const workers = workersFlag(values.workers as string | undefined);
+    const workers = workersFlag(values.workers);
+    const scaling = values.scaling === true;
+    if (values['workers-max'] !== undefined && !scaling) throw new UsageError('--workers-max goes with --scaling');
+    const scalingMax = scaling ? (intFlag(values['workers-max'], 'workers-max', 1, MAX_WORKERS) ?? Math.min(availableParallelism(), MAX_WORKERS)) : undefined;
     const report = await bench({
       workers,
+      scalingMax,
       backends,
       presets,
       quick: values.quick as boolean | undefined,
@@ -101,9 +124,9 @@ export const benchCommand: Command = {
       paint: !(values['no-paint'] as boolean | undefined),
       peers: values.peers as string | undefined,
       onRow: (row) => {
-        if (!json) process.stderr.write(`  ${'error' in row ? `${row.preset} on ${row.backend}: skipped` : `${row.preset} on ${row.backend}: ${row.samplesPerSecond.toFixed(0)} samples/s`}\n`);
+        if (!json) process.stderr.write(`  ${'error' in row ? `${row.preset} on ${row.backend}: skipped` : `${row.preset} on ${row.backend}, ${row.workers} thread(s): ${row.samplesPerSecond.toFixed(0)} samples/s`}\n`);
       },
     });
-    print(json, report, () => table(report));
+    print(json, report, () => (scaling ? scalingTable(report) : table(report)));
   },
 };

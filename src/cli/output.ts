@@ -1,4 +1,8 @@
 // One JSON document with --json, text otherwise.
+import { MAX_WORKERS } from '../shared/limits';
+import type { WorkersChoice } from '../shared/training';
+import { UsageError } from './errors';
+
 export function print(json: boolean | undefined, document: unknown, text: () => string): void {
   process.stdout.write(json ? JSON.stringify(document, null, 2) + '\n' : text() + '\n');
 }
@@ -8,6 +12,14 @@ export function intFlag(value: unknown, flag: string, min: number, max: number):
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
+  return n;
+}
+
+/** --workers: auto, or a whole number of training threads from 1 to MAX_WORKERS. */
+export function workersFlag(value: unknown): WorkersChoice {
+  if (value === undefined || value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WORKERS) throw new UsageError(`--workers must be auto or a whole number from 1 to ${MAX_WORKERS}, got "${value}"`);
   return n;
 }
 

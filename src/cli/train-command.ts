@@ -3,17 +3,18 @@ import { join, resolve } from 'node:path';
 import { UsageError } from './errors';
 import { BACKEND_OPTION, type Command } from './command';
 import { BACKEND_CHOICES } from '../shared/backends';
-import { choiceFlag, intFlag, numberFlag, print } from './output';
+import { choiceFlag, intFlag, numberFlag, print, workersFlag } from './output';
 import { crosstab, perClassTable } from './format';
 import { epochLine, progressLine } from '../shared/keras-log';
 import { modelSpecFor } from '../shared/recipes';
 import { DEFAULT_AUGMENTATION, parseAugmentation } from '../shared/augment';
 import { DEFAULT_LEARNING_RATE, OPTIMIZERS, summary, type ModelSpec } from '../shared/model-spec';
 import { formatAccuracy, type RunResult, type TrainEvent } from '../shared/training';
-import { MAX_BATCH_SIZE, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
+import { MAX_BATCH_SIZE, MAX_EPOCHS, MAX_LEARNING_RATE, MAX_MY_DIGITS_REPEAT, MAX_SEED, MAX_WORKERS, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
 import { MyDigitsStore, toExamples } from '../files/my-digits';
 import type { TrainExtras } from '../training/messages';
 import { Trainer } from '../training/trainer';
+import { workersReasonText } from '../training/workers-plan';
 import { recoverFolder } from '../files/dir-swap';
 import { labHome } from '../files/lab-home';
 import { REPORT, RunStore } from '../files/run-store';
@@ -47,6 +48,7 @@ export const trainCommand: Command = {
   help: `  --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop  --learning-rate X
   --validation-split X (0 = none)  --limit N (train on the first N images)
   --backend auto|tensorflow|tensorflow-gpu|wasm|cpu  --seed N  --out DIR
+  --workers auto|N (training threads on wasm and cpu, 1 to ${MAX_WORKERS}; auto: one per core for CNNs and RNNs)
   --my-digits (add the My digits saved from the paint pad)  --my-digits-repeat N
   --augment (rotate, shift, zoom and thicken each training batch at random, seeded by --seed)
   --augment-ranges rotation=0.04,translation=0.1,zoom=0.1,thickness=0.5 (implies --augment)
@@ -59,6 +61,7 @@ export const trainCommand: Command = {
     'validation-split': { type: 'string' },
     limit: { type: 'string' },
     seed: { type: 'string' },
+    workers: { type: 'string' },
     out: { type: 'string' },
     'my-digits': { type: 'boolean' },
     'my-digits-repeat': { type: 'string' },
@@ -73,6 +76,7 @@ export const trainCommand: Command = {
     const backend = choiceFlag(values.backend, 'backend', BACKEND_CHOICES) ?? 'auto';
     const limit = intFlag(values.limit, 'limit', MIN_LIMIT, TRAIN_IMAGES);
     const seed = intFlag(values.seed, 'seed', 0, MAX_SEED);
+    const workers = workersFlag(values.workers);
     const myDigits = values['my-digits'] === true;
     const myDigitsRepeat = intFlag(values['my-digits-repeat'], 'my-digits-repeat', 1, MAX_MY_DIGITS_REPEAT);
     if (myDigitsRepeat !== undefined && !myDigits) throw new UsageError('--my-digits-repeat goes with --my-digits');
@@ -104,7 +108,7 @@ export const trainCommand: Command = {
         case 'start':
           total = event.trainCount;
           log(`Backend: ${event.engine.backend} (${event.engine.version}): ${event.engine.reason}`);
-          if (event.engine.workersNote) log(`Note: ${event.engine.workersNote}`);
+          if (event.engine.workers && event.engine.workersWhy) log(`Threads: ${workersReasonText(event.engine.workers, event.engine.workersWhy, event.engine.backend)}`);
           log(`Train on ${event.trainCount} samples${event.validationCount ? `, validate on ${event.validationCount} samples` : ''}`);
           break;
         case 'epochBegin':
@@ -131,7 +135,7 @@ export const trainCommand: Command = {
     const runId = randomUUID();
     let result: RunResult;
     try {
-      result = await trainer.run({ spec, limit, seed, saveDir: out, ...(myDigits ? { myDigits, myDigitsRepeat } : {}) }, extras, runId);
+      result = await trainer.run({ spec, limit, seed, workers, saveDir: out, ...(myDigits ? { myDigits, myDigitsRepeat } : {}) }, extras, runId);
     } catch (error) {
       runs.failed(runId, spec, (error as Error).message);
       throw error;

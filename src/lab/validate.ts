@@ -7,7 +7,7 @@ import { PRESET_IDS } from '../shared/presets';
 import { MAX_DRAWING_BYTES } from '../files/my-digits';
 import { LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
 import { BACKEND_CHOICES } from '../shared/backends';
-import { IMAGE_PIXELS, MAX_LAYERS, MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
+import { IMAGE_PIXELS, MAX_LAYERS, MAX_MY_DIGITS_REPEAT, MAX_SEED, MAX_WORKERS, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
 import { MAX_IMPORT_BASE64, MAX_IMPORT_BYTES } from '../shared/limits';
 
 
@@ -56,6 +56,14 @@ function integer(min: number, max: number): Check {
     }
   };
 }
+
+/** training threads: 'auto' or a whole number from 1 to MAX_WORKERS */
+const workersChoice: Check = (value, path) => {
+  if (value === 'auto') return;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_WORKERS) {
+    fail(path, `must be "auto" or a whole number from 1 to ${MAX_WORKERS}, got ${shown(value)}`);
+  }
+};
 
 function string(maxLength: number, pattern?: RegExp): Check {
   return (value, path) => {
@@ -160,8 +168,8 @@ const CHECKS: Record<CallName, Check> = {
   'models.presets': none,
   'models.summary': object({ spec: modelSpec }),
   'train.start': object(
-    { spec: modelSpec, limit: integer(MIN_LIMIT, TRAIN_IMAGES), seed: integer(0, MAX_SEED), myDigits: boolean, myDigitsRepeat: integer(1, MAX_MY_DIGITS_REPEAT), initFrom: RUN_ID },
-    ['limit', 'seed', 'myDigits', 'myDigitsRepeat', 'initFrom'],
+    { spec: modelSpec, limit: integer(MIN_LIMIT, TRAIN_IMAGES), seed: integer(0, MAX_SEED), workers: workersChoice, myDigits: boolean, myDigitsRepeat: integer(1, MAX_MY_DIGITS_REPEAT), initFrom: RUN_ID },
+    ['limit', 'seed', 'workers', 'myDigits', 'myDigitsRepeat', 'initFrom'],
   ),
   'train.pause': none,
   'train.resume': none,

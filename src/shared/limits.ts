@@ -21,6 +21,8 @@ export const MAX_LAYERS = 64;
 export const MAX_LEARNING_RATE = 10;
 /** the most times a My digit may be repeated in an epoch */
 export const MAX_MY_DIGITS_REPEAT = 100;
+/** training threads a run may be asked for (`--workers N`): a whole number from 1 to this */
+export const MAX_WORKERS = 64;
 // What one run may hold, so that an edited model is refused with a reason instead of
 // exhausting memory: weights (with their gradients and optimizer state), and the layer
 // outputs of one batch, which backpropagation keeps.

@@ -1,8 +1,30 @@
 // What a training run is asked to do, what it reports, and the evaluation it ends with.
 // Keras's words: fit, epoch, batch, history (loss, acc, val_loss, val_acc), evaluate.
 import { NUM_CLASSES, type ModelSpec } from './model-spec';
-/** Threads that train (data-parallel); 'auto' is 2 for CNNs and RNNs on two or more cores with wasm or cpu. */
-export type WorkersChoice = 'auto' | 1 | 2;
+/** Threads that train (data-parallel): 'auto', or a whole number from 1 to MAX_WORKERS (limits.ts). */
+export type WorkersChoice = 'auto' | number;
+
+/**
+ * Why a run trains on the threads it does (training/workers-plan.ts decides): the renderer
+ * words it in the user's language ('train.workersWhy.<key>'), the CLI in English.
+ */
+export type WorkersWhy =
+  /** `--workers N` asked for it */
+  | 'forced'
+  /** tensorflow spreads each step over every core itself */
+  | 'native'
+  /** a dense-only model: a step is too light to pay for the sync */
+  | 'denseOnly'
+  /** one thread per core */
+  | 'cores'
+  /** fewer threads than cores: each keeps at least `share` samples of a batch */
+  | 'batchShare';
+
+export interface WorkersReason {
+  key: WorkersWhy;
+  /** cores, batch, share, asked: what the key's text names */
+  params: Record<string, number>;
+}
 
 export interface TrainRequest {
   spec: ModelSpec;
@@ -65,8 +87,8 @@ export interface EngineReport {
   forced?: boolean;
   /** threads training the run (set by the run) */
   workers?: number;
-  /** why the run trains on fewer threads than asked */
-  workersNote?: string;
+  /** why it trains on that many (set by the run) */
+  workersWhy?: WorkersReason;
 }
 
 export interface RunResult {

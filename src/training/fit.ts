@@ -13,7 +13,8 @@ import { BatchMaker, shuffledOrder, slice, type Examples } from './batches';
 import { RunControl } from './control';
 import { evaluate, predictAll } from './evaluate';
 import { withSeededRandom } from './seeded-random';
-import { createStepper, resolveWorkers, workersNote, type Stepper } from './stepper';
+import { createStepper, type Stepper } from './stepper';
+import { planWorkers } from './workers-plan';
 
 const AUGMENT_SEED = 0xa06e;
 /** Batch events are throttled to at most this many a second. */
@@ -112,10 +113,9 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
     let stepper: Stepper | null = null;
     try {
       if (options.initDir) await initFromSaved(model, options.initDir);
-      const workers = resolveWorkers(request.workers, engine.backend, spec);
-      stepper = await createStepper(model, { workers, backend: engine.backend, spec, seed: request.seed, inputShape });
-      const note = workersNote(request.workers, engine.backend, stepper.workers);
-      const engineUsed: EngineReport = { ...engine, workers: stepper.workers, ...(note ? { workersNote: note } : {}) };
+      const plan = planWorkers(request.workers, engine.backend, spec);
+      stepper = await createStepper(model, { workers: plan.workers, backend: engine.backend, spec, seed: request.seed, inputShape });
+      const engineUsed: EngineReport = { ...engine, workers: stepper.workers, workersWhy: plan.why };
       const maker = new BatchMaker(train, spec.batchSize, inputShape);
       const batches = maker.batches();
       const shuffle = request.seed === undefined ? Math.random : seededUniform(request.seed);
