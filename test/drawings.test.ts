@@ -117,4 +117,10 @@ test("a trained CNN reads at least 99% of the lab's real drawings, from the comm
   assert.ok(report.accuracy >= 0.99, `read ${report.correct} of ${report.count}: ${JSON.stringify(report.misread)}`);
   assert.deepEqual(report.byFolder.map((f) => f.folder), ['hwd-1000', 'ad882', 'ad882-screenshots', 'nathendt', 'alaeddinee21', 'humboldt123']);
   for (const folder of report.byFolder) assert.ok(folder.correct >= folder.count - 1, `${folder.folder}: ${folder.correct} of ${folder.count}`);
+
+  // a folder that is not there is told, with --json as an error document, before the model loads
+  const missing = join(scratch, 'no-such-folder');
+  const refused = await runCli(['evaluate', PUBLISHED_CNN, '--drawings', missing, '--json']);
+  assert.equal(refused.code, 1);
+  assert.deepEqual(JSON.parse(refused.stdout), { error: { code: 'drawings', message: `${missing}: not a folder (give a folder of labelled drawings)` } });
 });

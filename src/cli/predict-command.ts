@@ -8,7 +8,7 @@ import { crosstab, perClassTable } from './format';
 import { initEngine } from '../engine/backend';
 import { openAnyModel, type OpenedModel } from '../keras/open';
 import { readImageFile } from '../files/images';
-import { LABELS_FILE, readLabelledDrawings } from '../files/drawings';
+import { LABELS_FILE, readLabelledDrawings, type LabelledDrawings } from '../files/drawings';
 import { loadMnist } from '../data/mnist';
 import { evaluate } from '../training/evaluate';
 import { toMnistInput } from '../shared/preprocess';
@@ -38,9 +38,8 @@ function folderScores(files: string[], wrong: Set<string>): { folder: string; co
 }
 
 /** A model's reading of a folder of labelled drawings: accuracy over every picture, the unreadable counted as misread. */
-async function evaluateDrawings(values: Values, loaded: OpenedModel, dir: string): Promise<void> {
-  const drawings = await readLabelledDrawings(dir);
-  const { examples, files, unread } = drawings;
+async function evaluateDrawings(values: Values, loaded: OpenedModel, drawings: LabelledDrawings): Promise<void> {
+  const { dir, examples, files, unread } = drawings;
   const evaluation = examples.count > 0 ? await evaluate(loaded.model, examples, loaded.inputShape) : undefined;
   const total = examples.count + unread.length;
   const misread = (evaluation?.misclassified ?? []).map((m) => ({ file: files[m.index], label: m.label, predicted: m.predicted, confidence: m.confidence }));
@@ -75,8 +74,10 @@ export const evaluateCommand: Command = {
   async run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError('evaluate takes one model folder or Keras file');
     if (values.drawings !== undefined && (typeof values.drawings !== 'string' || values.drawings === '')) throw new UsageError('--drawings takes a folder of labelled drawings');
+    // the drawings are read first: a wrong folder is told before the model loads
+    const drawings = typeof values.drawings === 'string' ? await readLabelledDrawings(values.drawings) : undefined;
     const loaded = await openModel(values, positionals[0]);
-    if (typeof values.drawings === 'string') return evaluateDrawings(values, loaded, values.drawings);
+    if (drawings) return evaluateDrawings(values, loaded, drawings);
     const data = await loadMnist();
     const evaluation = await evaluate(loaded.model, data.test, loaded.inputShape);
     const { loss, accuracy, confusionMatrix, perClass, misclassified } = evaluation;
