@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import type { RunSummary } from '../src/shared/contract';
 import { presetSpec, PRESETS } from '../src/shared/presets';
 import { validationSplit } from '../src/data/mnist';
-import { imagesUsed, seedFigure } from '../src/renderer/src/lib/run-facts';
+import { imagesUsed, recipeRun, seedFigure } from '../src/renderer/src/lib/run-facts';
+import { findRecipe, modelSpecFor, READER_RECIPE } from '../src/shared/recipes';
 
 /** A finished run of `spec` on `limit` images, counted as training splits them. */
 function run(spec: RunSummary['spec'], limit = 60000, extra: Partial<RunSummary> = {}): RunSummary {
@@ -33,4 +34,21 @@ test('the seed’s accuracy stands only beside a run with the seed’s layers an
   edited.layers[0] = { type: 'Dense', units: 64, activation: 'relu' };
   assert.equal(seedFigure(run(edited)).kind, 'none', 'other layers are not the seed’s model');
   assert.equal(seedFigure(run(presetSpec('rnn-128'))).kind, 'none', 'a seed that reported no accuracy');
+});
+
+test('the Paint view finds the newest finished run of the recommended reader by its layers and settings, not its name', () => {
+  const reader = findRecipe(READER_RECIPE)!;
+  assert.equal(recipeRun([], reader), undefined);
+  const plain = run(presetSpec('cnn-16-36'));
+  assert.equal(recipeRun([plain], reader), undefined, "the seed's own settings are not the recipe");
+  const older = run({ ...modelSpecFor(READER_RECIPE), name: 'renamed' }, 60000, { runId: 'older' });
+  const newer = run(modelSpecFor(READER_RECIPE), 60000, { runId: 'newer' });
+  assert.equal(recipeRun([older, plain], reader)?.runId, 'older');
+  assert.equal(recipeRun([older, newer, plain], reader)?.runId, 'newer');
+  assert.equal(recipeRun([run(modelSpecFor(READER_RECIPE), 6000)], reader), undefined, 'fewer images');
+  assert.equal(recipeRun([run(modelSpecFor(READER_RECIPE), 60000, { status: 'stopped', epochsCompleted: 2 })], reader), undefined, 'stopped early');
+  assert.equal(recipeRun([run(modelSpecFor(READER_RECIPE), 60000, { hasModel: false })], reader), undefined, 'its model deleted');
+  const augmented = findRecipe('mlp-256-augmented')!;
+  assert.equal(recipeRun([run(presetSpec('mlp-256'))], augmented), undefined, 'without augmentation');
+  assert.equal(recipeRun([run(modelSpecFor('mlp-256-augmented'))], augmented)?.spec.augmentation !== undefined, true);
 });

@@ -3,6 +3,7 @@ import { UsageError } from './errors';
 import { ImageFileError } from '../files/images';
 import { ModelFileError } from '../files/model-json';
 import { MyDigitsError } from '../files/my-digits';
+import { DrawingsError } from '../files/drawings';
 import { BlankImageError, TooFaintError } from '../shared/preprocess';
 import { ModelSpecError } from '../shared/model-spec';
 import { DownloadCancelled, DownloadError } from '../data/download-error';
@@ -18,6 +19,7 @@ const CODES: [new (...args: never[]) => Error, string][] = [
   [ModelFileError, 'model-file'],
   [ModelSpecError, 'model-spec'],
   [MyDigitsError, 'my-digits'],
+  [DrawingsError, 'drawings'],
   [DownloadCancelled, 'download-cancelled'],
   [DownloadError, 'download'],
   [ChecksumError, 'checksum'],

@@ -23,7 +23,7 @@ export const modelsCommand: Command = {
       validation: p.spec.validation,
       seedAccuracy: p.seedAccuracy ?? null,
     }));
-    const recipes = RECIPES.map((r) => ({ id: r.id, title: r.title, preset: r.preset, changes: r.changes, labRecipe: true }));
+    const recipes = RECIPES.map((r) => ({ id: r.id, title: r.title, preset: r.preset, changes: r.changes, labRecipe: true, measured: r.measured }));
     print(values.json as boolean, [...rows, ...recipes], () =>
       [
         'preset             params  optimizer  epochs×batch  validation  seed accuracy',
@@ -33,7 +33,10 @@ export const modelsCommand: Command = {
         }),
         '',
         "The lab's own recipes (not the seeds'): `digit-lab train <recipe>`",
-        ...recipes.map((r) => `${r.id.padEnd(18)} ${r.preset}: ${r.changes}`),
+        ...recipes.map(
+          (r) =>
+            `${r.id.padEnd(18)} ${r.preset}: ${r.changes}\n${' '.repeat(19)}measured here: ${formatAccuracy(r.measured.mnist)} of the test set, ${formatAccuracy(r.measured.drawings)} of the lab's real drawings, ${Math.round(r.measured.seconds)} s of training (on a busy machine)`,
+        ),
       ].join('\n'),
     );
   },

@@ -8,6 +8,7 @@ import { crosstab, perClassTable } from './format';
 import { initEngine } from '../engine/backend';
 import { openAnyModel, type OpenedModel } from '../keras/open';
 import { readImageFile } from '../files/images';
+import { LABELS_FILE, readLabelledDrawings, type LabelledDrawings } from '../files/drawings';
 import { loadMnist } from '../data/mnist';
 import { evaluate } from '../training/evaluate';
 import { toMnistInput } from '../shared/preprocess';
@@ -23,14 +24,60 @@ async function openModel(values: Values, dir: string | undefined): Promise<Opene
   return opened;
 }
 
+/** Accuracy per top folder of the drawings' paths (`hwd-1000/3-050.png` is in `hwd-1000`; a bare name in `.`). */
+function folderScores(files: string[], wrong: Set<string>): { folder: string; count: number; correct: number; accuracy: number }[] {
+  const folders = new Map<string, { count: number; correct: number }>();
+  for (const file of files) {
+    const folder = file.includes('/') ? file.slice(0, file.indexOf('/')) : '.';
+    const score = folders.get(folder) ?? { count: 0, correct: 0 };
+    score.count++;
+    if (!wrong.has(file)) score.correct++;
+    folders.set(folder, score);
+  }
+  return [...folders].map(([folder, { count, correct }]) => ({ folder, count, correct, accuracy: correct / count }));
+}
+
+/** A model's reading of a folder of labelled drawings: accuracy over every picture, the unreadable counted as misread. */
+async function evaluateDrawings(values: Values, loaded: OpenedModel, drawings: LabelledDrawings): Promise<void> {
+  const { dir, examples, files, unread } = drawings;
+  const evaluation = examples.count > 0 ? await evaluate(loaded.model, examples, loaded.inputShape) : undefined;
+  const total = examples.count + unread.length;
+  const misread = (evaluation?.misclassified ?? []).map((m) => ({ file: files[m.index], label: m.label, predicted: m.predicted, confidence: m.confidence }));
+  const unreadable = unread.map((u) => ({ file: u.file, label: u.label, error: errorDocument(u.error) }));
+  const byFolder = folderScores([...files, ...unread.map((u) => u.file)], new Set([...misread, ...unreadable].map((m) => m.file)));
+  const matrix = evaluation?.confusionMatrix ?? Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
+  const correct = matrix.reduce((sum, row, k) => sum + row[k], 0);
+  const accuracy = correct / total;
+  print(values.json as boolean, { drawings: dir, count: total, read: examples.count, correct, accuracy, byFolder, confusionMatrix: matrix, perClass: evaluation?.perClass ?? [], misread, unreadable }, () =>
+    [
+      `${dir}: ${total} drawing${total === 1 ? '' : 's'}, ${correct} read right`,
+      `accuracy = ${formatAccuracy(accuracy)}`,
+      ...(byFolder.length > 1 ? byFolder.map((f) => `  ${f.folder}: ${f.correct} of ${f.count} (${formatAccuracy(f.accuracy)})`) : []),
+      crosstab(matrix),
+      '',
+      ...(evaluation ? [perClassTable(evaluation.perClass), ''] : []),
+      ...(misread.length > 0 ? ['misread (most confident first):', ...misread.map((m) => `  ${m.file}: ${m.label} read as ${m.predicted} (${formatAccuracy(m.confidence)})`)] : []),
+      ...(unreadable.length > 0 ? [`could not be read (counted as misread):`, ...unreadable.map((u) => `  ${u.error.message}`)] : []),
+    ].join('\n').trimEnd(),
+  );
+}
+
 export const evaluateCommand: Command = {
   name: 'evaluate',
-  usage: 'evaluate <model>',
+  usage: 'evaluate <model> [--drawings DIR]',
   summary: 'test loss, accuracy, confusion matrix and per-class metrics of a saved model, .keras or .h5',
-  options: { ...BACKEND_OPTION },
+  help:
+    'With --drawings DIR, the model reads a folder of labelled drawings (PNG, JPEG or BMP) instead of the\n' +
+    `test set: the labels come from the folder's ${LABELS_FILE} (columns file and label), or else from each\n` +
+    "file name's first character (7.png, 3-050.png). A picture that cannot be read counts as misread.\n",
+  options: { ...BACKEND_OPTION, drawings: { type: 'string' } },
   async run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError('evaluate takes one model folder or Keras file');
+    if (values.drawings !== undefined && (typeof values.drawings !== 'string' || values.drawings === '')) throw new UsageError('--drawings takes a folder of labelled drawings');
+    // the drawings are read first: a wrong folder is told before the model loads
+    const drawings = typeof values.drawings === 'string' ? await readLabelledDrawings(values.drawings) : undefined;
     const loaded = await openModel(values, positionals[0]);
+    if (drawings) return evaluateDrawings(values, loaded, drawings);
     const data = await loadMnist();
     const evaluation = await evaluate(loaded.model, data.test, loaded.inputShape);
     const { loss, accuracy, confusionMatrix, perClass, misclassified } = evaluation;

@@ -3,6 +3,7 @@
 import type { RunSummary } from '../../../shared/contract';
 import type { ModelSpec } from '../../../shared/model-spec';
 import { PRESETS, type Preset } from '../../../shared/presets';
+import type { Recipe } from '../../../shared/recipes';
 import { TRAIN_IMAGES } from '../../../shared/limits';
 
 /** MNIST training images the run used, validation split included; undefined when not known (imported). */
@@ -50,4 +51,23 @@ export function seedFigure(run: RunSummary): SeedFigure {
     run.status === 'done' &&
     run.epochsCompleted === run.spec.epochs;
   return asTheSeed ? { kind: 'same', preset, accuracy: preset.seedAccuracy! } : { kind: 'differs', preset };
+}
+
+/**
+ * The newest saved run trained as the recipe says: its layers and settings (augmentation
+ * included), on all 60,000 images, finished. Matched by what it is, never by name.
+ */
+export function recipeRun(runs: readonly RunSummary[], recipe: Recipe): RunSummary | undefined {
+  return [...runs]
+    .reverse()
+    .find(
+      (run) =>
+        run.hasModel &&
+        run.status === 'done' &&
+        run.epochsCompleted === run.spec.epochs &&
+        sameLayers(recipe.spec, run.spec) &&
+        sameSettings(recipe.spec, run.spec) &&
+        canonical(recipe.spec.augmentation) === canonical(run.spec.augmentation) &&
+        imagesUsed(run) === TRAIN_IMAGES,
+    );
 }

@@ -4,6 +4,7 @@ import { tick } from 'svelte';
 import type { RunSummary, Settings } from '../../../shared/contract';
 import { validateModelSpec, ModelSpecError, type LayerRow, type ModelSpec } from '../../../shared/model-spec';
 import { PRESETS, presetSpec } from '../../../shared/presets';
+import { findRecipe, modelSpecFor } from '../../../shared/recipes';
 import { MAX_MY_DIGITS_REPEAT, MAX_SEED, MIN_LIMIT, TRAIN_IMAGES } from '../../../shared/limits';
 import { lab, errorText } from './lab';
 import { t } from '../i18n/index.svelte';
@@ -121,10 +122,11 @@ class AppState {
     });
   }
 
+  /** Starts the editor from a seed preset or one of the lab's recipes. */
   pickPreset(id: string): void {
-    if (!PRESETS.some((p) => p.id === id)) return;
+    if (!PRESETS.some((p) => p.id === id) && !findRecipe(id)) return;
     this.presetId = id;
-    this.spec = presetSpec(id);
+    this.spec = modelSpecFor(id);
     this.edited = false;
   }
 
