@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { libtensorflowVersion, loadNodeBackend, NODE_PACKAGES } from './node-backend';
 import { loadWasmBackend } from './wasm-backend';
+import { adapterLine, loadWebgpuBackend, webgpuVerdict, type GpuAdapter } from './webgpu-backend';
 
 import { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../shared/backends';
 
@@ -14,12 +15,15 @@ export interface EngineInfo {
   /** a human sentence, e.g. "wasm: @tensorflow/tfjs-node is not installed (...)" */
   reason: string;
   threads: number;
+  /** the GPU adapter webgpu runs on */
+  adapter?: GpuAdapter;
 }
 
 export const BACKEND_ENV_VAR = 'DIGIT_LAB_BACKEND';
 
-/** cpu runs kernels in plain JS on the calling thread. */
+/** cpu runs kernels in plain JS on the calling thread; webgpu drives the GPU from it. */
 const CPU_THREADS = 1;
+const WEBGPU_THREADS = 1;
 
 export function isBackendChoice(value: string): value is BackendChoice {
   return (BACKEND_CHOICES as readonly string[]).includes(value);
@@ -80,14 +84,46 @@ async function startCpu(reason: string): Promise<EngineInfo> {
   return { backend: 'cpu', gpu: false, version: `tfjs ${tf.version.tfjs}`, reason, threads: CPU_THREADS };
 }
 
-async function startAuto(): Promise<EngineInfo> {
-  const loaded = await loadNodeBackend(false);
-  if (!loaded.ok) return startWasm(`wasm: ${loaded.why}`);
+async function startWebgpu(reason: string): Promise<EngineInfo> {
+  const loaded = await loadWebgpuBackend();
+  if (!loaded.ok) throw new Error(loaded.error);
   try {
-    return await startTensorflow(false, `tensorflow: ${NODE_PACKAGES.cpu} is installed`);
+    await activate('webgpu');
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    return startWasm(`wasm: ${NODE_PACKAGES.cpu} loaded but did not start (${detail})`);
+    throw new Error(`Cannot use the WebGPU backend: it did not start on ${adapterLine(loaded.adapter)} (${detail}). Use --backend wasm.`);
+  }
+  return {
+    backend: 'webgpu',
+    gpu: true,
+    version: `tfjs ${tf.version.tfjs}, ${adapterLine(loaded.adapter)}`,
+    reason,
+    threads: WEBGPU_THREADS,
+    adapter: loaded.adapter,
+  };
+}
+
+function message(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** A GPU adapter that is real hardware first, then tensorflow, then wasm; each says why. */
+async function startAuto(): Promise<EngineInfo> {
+  const gpu = webgpuVerdict(await loadWebgpuBackend());
+  let notGpu = `not webgpu: ${gpu.why}`;
+  if (gpu.use) {
+    try {
+      return await startWebgpu(`webgpu: ${gpu.why}`);
+    } catch (cause) {
+      notGpu = `webgpu did not start (${message(cause)})`;
+    }
+  }
+  const loaded = await loadNodeBackend(false);
+  if (!loaded.ok) return startWasm(`wasm: ${loaded.why}; ${notGpu}`);
+  try {
+    return await startTensorflow(false, `tensorflow: ${NODE_PACKAGES.cpu} is installed; ${notGpu}`);
+  } catch (cause) {
+    return startWasm(`wasm: ${NODE_PACKAGES.cpu} loaded but did not start (${message(cause)}); ${notGpu}`);
   }
 }
 
@@ -100,6 +136,8 @@ async function start(choice: BackendChoice, forcedBy: string): Promise<EngineInf
       return startTensorflow(false, forced);
     case 'tensorflow-gpu':
       return startTensorflow(true, forced);
+    case 'webgpu':
+      return startWebgpu(forced);
     case 'wasm':
       return startWasm(forced);
     case 'cpu':
