@@ -48,7 +48,7 @@ async function handle(message: ToReplica): Promise<void> {
   if (message.type === 'step') {
     const x = tf.tensor(message.x, [message.size, ...inputShape]);
     const y = tf.tensor2d(message.y, [message.size, NUM_CLASSES]);
-    const { grads, loss, acc } = computeGradients(model, x, y);
+    const { grads, loss, acc } = await computeGradients(model, x, y);
     writeFlat(grads, layout, replica.grads);
     tf.dispose([x, y, ...grads]);
     reply({ type: 'stepped', loss, acc });

@@ -66,7 +66,7 @@ class LocalStepper implements Stepper {
 
   async trainBatch(batch: Batch): Promise<{ loss: number; acc: number }> {
     const [x, y] = tensors(batch, 0, batch.size, this.inputShape);
-    const { grads, loss, acc } = computeGradients(this.model, x, y);
+    const { grads, loss, acc } = await computeGradients(this.model, x, y);
     tf.dispose([x, y]);
     applyGradients(this.model, grads);
     return { loss, acc };
@@ -113,7 +113,7 @@ class ParallelStepper implements Stepper {
     const y = batch.y.slice(own * NUM_CLASSES, size * NUM_CLASSES);
     const replied = theirs > 0 ? this.replica.request({ type: 'step', x, y, size: theirs }, 'stepped', [x.buffer, y.buffer]) : null;
     const [ownX, ownY] = tensors(batch, 0, own, this.inputShape);
-    const mine = computeGradients(this.model, ownX, ownY);
+    const mine = await computeGradients(this.model, ownX, ownY);
     tf.dispose([ownX, ownY]);
     let result = { loss: mine.loss, acc: mine.acc };
     let grads = mine.grads;
