@@ -4,6 +4,7 @@ import { bench, type BenchReport } from '../bench/bench';
 import { PRESET_IDS } from '../shared/presets';
 import type { WorkersChoice } from '../shared/training';
 import { UsageError } from './errors';
+import { loadWebgpuBackend } from '../engine/webgpu-backend';
 
 /** One animation frame at 60 Hz, the paint pad's target for a reading. */
 const FRAME_MS = 1000 / 60;
@@ -19,6 +20,7 @@ function table(report: BenchReport): string {
     ),
     ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(16)} skipped: ${s.error.split(' (')[0]}`),
     ...[...new Set(report.rows.flatMap((r) => (r.note ? [r.note] : [])))].map((note) => `note: ${note}`),
+    ...[...new Set(report.rows.flatMap((r) => (r.adapter ? [r.adapter] : [])))].map((adapter) => `webgpu ran on: ${adapter}`),
     ...peerRatios(report),
     ...(report.paint ? ['', ...paintLines(report.paint)] : []),
   ].join('\n');
@@ -62,11 +64,13 @@ function workersFlag(value: string | undefined): WorkersChoice {
 
 export const benchCommand: Command = {
   name: 'bench',
-  usage: 'bench [--quick] [--epoch] [--cpu] [--workers 1|2|auto] [--preset ID…] [--no-paint] [--peers PYTHON]',
+  usage: 'bench [--quick] [--epoch] [--cpu] [--webgpu] [--workers 1|2|auto] [--preset ID…] [--no-paint] [--peers PYTHON]',
   summary: 'training speed per preset and backend: samples/s, ms/step, peak RSS; the paint pad\'s reading time',
   help: `  --quick      fewer samples per row
   --epoch      a whole 60,000-image epoch per row (slow)
   --cpu        also the pure-JS cpu backend (very slow for CNNs)
+  --webgpu     also the webgpu engine on a software adapter (lavapipe, SwiftShader: slow; use --quick).
+               On a hardware GPU adapter its rows are always there, with the adapter's name
   --workers N  training threads: 1, 2 or auto (auto, the default: 2 for CNNs and RNNs on 2+ cores with wasm or cpu;
                tensorflow always trains on one thread, which TensorFlow spreads over every core)
   --preset ID  only these presets (repeatable)
@@ -78,6 +82,7 @@ export const benchCommand: Command = {
     quick: { type: 'boolean' },
     epoch: { type: 'boolean' },
     cpu: { type: 'boolean' },
+    webgpu: { type: 'boolean' },
     workers: { type: 'string' },
     preset: { type: 'string', multiple: true },
     'no-paint': { type: 'boolean' },
@@ -88,8 +93,11 @@ export const benchCommand: Command = {
     for (const id of presets ?? []) {
       if (!PRESET_IDS.includes(id)) throw new Error(`unknown preset "${id}"; the presets are: ${PRESET_IDS.join(', ')}`);
     }
-    // 'tensorflow' is tried and reported as skipped where tfjs-node is not installed.
-    const backends = ['tensorflow', 'wasm', ...(values.cpu ? ['cpu'] : [])];
+    // 'tensorflow' is tried and reported as skipped where tfjs-node is not installed; so is
+    // 'webgpu' when asked for, and it is asked for by itself where the adapter is hardware.
+    const gpu = await loadWebgpuBackend();
+    const webgpu = values.webgpu === true || (gpu.ok && !gpu.adapter.software);
+    const backends = ['tensorflow', ...(webgpu ? ['webgpu'] : []), 'wasm', ...(values.cpu ? ['cpu'] : [])];
     const json = values.json as boolean | undefined;
     const workers = workersFlag(values.workers as string | undefined);
     const report = await bench({
