@@ -59,7 +59,7 @@ export function jobEngines(choice: BackendChoice, tensorflow: boolean, webgpu?: 
 
 function webgpuStatus(load: WebgpuLoad): EngineStatus {
   if (!load.ok) {
-    return { backend: 'webgpu', available: false, detail: `${load.why}; \`${WEBGPU_INSTALL}\` adds it`, detailKey: 'gpuMissing', detailParams: { why: load.why, install: WEBGPU_INSTALL } };
+    return { backend: 'webgpu', available: false, detail: `${load.why}; \`${WEBGPU_INSTALL}\` adds it`, detailKey: 'gpuMissing', detailParams: { install: WEBGPU_INSTALL } };
   }
   const { adapter } = load;
   const params = { adapter: adapterLine(adapter), vendor: adapter.vendor, architecture: adapter.architecture, device: adapter.device, description: adapter.description };

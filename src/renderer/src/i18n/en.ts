@@ -370,7 +370,7 @@ export const en = {
   'settings.engineDetail.missing': '{package} is not installed here, or does not load: the command below builds it against a Python TensorFlow',
   'settings.engineDetail.gpuHardware': '{adapter} through Dawn',
   'settings.engineDetail.gpuSoftware': '{adapter}: it runs on the CPU, so it is used only when asked for',
-  'settings.engineDetail.gpuMissing': 'not available here ({why}); {install} adds it',
+  'settings.engineDetail.gpuMissing': 'not available here: its package is missing, or Dawn found no GPU driver; {install} adds the package',
   'settings.engineDetail.wasm': '@tensorflow/tfjs-backend-wasm {version}, ships with the lab',
   'settings.engineDetail.cpu': 'plain JavaScript, only when asked for',
   'settings.jobWhy.forced': 'the backend is set to {choice}',

@@ -410,7 +410,7 @@ export const zhHans: Messages = {
   'settings.engineDetail.missing': '此处未安装 {package}，或无法加载：下方的命令可基于 Python 的 TensorFlow 构建它',
   'settings.engineDetail.gpuHardware': '经由 Dawn 使用 {adapter}',
   'settings.engineDetail.gpuSoftware': '{adapter}：它在 CPU 上运行，因此仅在指定时使用',
-  'settings.engineDetail.gpuMissing': '此处无法使用；运行 {install} 即可添加',
+  'settings.engineDetail.gpuMissing': '此处无法使用：缺少其软件包，或 Dawn 找不到 GPU 驱动程序；运行 {install} 即可添加软件包',
   'settings.engineDetail.wasm': '@tensorflow/tfjs-backend-wasm {version}，随实验室附带',
   'settings.engineDetail.cpu': '纯 JavaScript，仅在指定时使用',
   'settings.jobWhy.forced': '后端已设为 {choice}',

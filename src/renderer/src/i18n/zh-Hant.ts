@@ -410,7 +410,7 @@ export const zhHant: Messages = {
   'settings.engineDetail.missing': '此處未安裝 {package}，或無法載入：下方的指令可依據 Python 的 TensorFlow 建置它',
   'settings.engineDetail.gpuHardware': '經由 Dawn 使用 {adapter}',
   'settings.engineDetail.gpuSoftware': '{adapter}：它在 CPU 上執行，因此僅在指定時使用',
-  'settings.engineDetail.gpuMissing': '此處無法使用；執行 {install} 即可加入',
+  'settings.engineDetail.gpuMissing': '此處無法使用：缺少其套件，或 Dawn 找不到 GPU 驅動程式；執行 {install} 即可加入套件',
   'settings.engineDetail.wasm': '@tensorflow/tfjs-backend-wasm {version}，隨實驗室附帶',
   'settings.engineDetail.cpu': '純 JavaScript，僅在指定時使用',
   'settings.jobWhy.forced': '後端已設為 {choice}',
