@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ENV_VAR, engineInfo, initEngine, parseBackendChoice } from '../src/engine/backend';
-import { noTensorflowEngine, testBackends } from './helpers/engines';
+import { noTensorflowEngine, testBackends, webgpuEngine } from './helpers/engines';
 
 const NODE_PACKAGE = '@tensorflow/tfjs-node';
 const SEED = 7;
@@ -141,7 +141,9 @@ test("initEngine('tensorflow-gpu') fails with its install hint and keeps the cur
   assert.equal(tf.getBackend(), before.backend);
 });
 
-test("initEngine('auto') picks tensorflow where tfjs-node is linked, and says so", { skip: noTensorflowEngine() }, async () => {
+const hardwareGpu = webgpuEngine()?.software === false && 'a hardware GPU adapter is here: auto picks webgpu';
+
+test("initEngine('auto') picks tensorflow where tfjs-node is linked, and says so", { skip: noTensorflowEngine() || hardwareGpu }, async () => {
   const info = await initEngine('auto');
   assert.equal(info.backend, 'tensorflow');
   assert.ok(info.reason.startsWith(`tensorflow: ${NODE_PACKAGE} is installed; `), info.reason);
