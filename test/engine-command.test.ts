@@ -8,20 +8,22 @@ import { jobEngines, readingChoice } from '../src/engine/engines';
 import { supportedTensorflow } from '../src/engine/python-tensorflow';
 import type { EnginesReport } from '../src/shared/contract';
 import { kerasPython } from './helpers/python';
-import { testBackends } from './helpers/engines';
+import { testBackends, webgpuEngine } from './helpers/engines';
 import { runCli } from './helpers/cli';
 
 
 const run = (...args: string[]) => runCli(args);
 
-test('engine --json: the three engines, and which one each job uses under auto', async () => {
+test('engine --json: the four engines, and which one each job uses under auto', async () => {
   const { code, stdout, stderr } = await run('engine', '--json');
   assert.equal(code, 0, stderr);
   const report = JSON.parse(stdout) as EnginesReport;
   const linked = testBackends().includes('tensorflow');
-  assert.deepEqual(report.engines.map((e) => [e.backend, e.available]), [['tensorflow', linked], ['wasm', true], ['cpu', true]]);
+  const gpu = webgpuEngine();
+  assert.deepEqual(report.engines.map((e) => [e.backend, e.available]), [['tensorflow', linked], ['webgpu', gpu !== undefined], ['wasm', true], ['cpu', true]]);
   assert.equal(report.linkCommand, 'digit-lab engine link-tensorflow');
-  const batches = linked ? 'tensorflow' : 'wasm';
+  // a GPU only where it is hardware
+  const batches = gpu && !gpu.software ? 'webgpu' : linked ? 'tensorflow' : 'wasm';
   assert.deepEqual(report.jobs.map((j) => [j.job, j.backend]), [['train', batches], ['evaluate', batches], ['paint', 'wasm']]);
   if (linked && report.link) {
     // linked by this lab's command: the detail names the TensorFlow it runs on
@@ -41,6 +43,7 @@ test('engine: a forced backend runs every job; text output names the jobs', asyn
   assert.deepEqual(jobEngines('tensorflow-gpu', true).map((j) => j.backend), ['tensorflow', 'tensorflow', 'tensorflow']);
   assert.equal(readingChoice('auto'), 'wasm');
   assert.equal(readingChoice('tensorflow'), 'tensorflow');
+  assert.equal(readingChoice('webgpu'), 'wasm');
 });
 
 test('engine link-tensorflow refuses a missing Python and a Python without TensorFlow, saying what to do', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ENV_VAR, engineInfo, initEngine, parseBackendChoice } from '../src/engine/backend';
-import { noTensorflowEngine, testBackends } from './helpers/engines';
+import { noTensorflowEngine, testBackends, webgpuEngine } from './helpers/engines';
 
 const NODE_PACKAGE = '@tensorflow/tfjs-node';
 const SEED = 7;
@@ -114,7 +114,8 @@ test("initEngine('auto') picks wasm when tfjs-node is unavailable, and says so",
   const info = await initEngine('auto');
   assert.equal(info.backend, 'wasm');
   assert.equal(info.gpu, false);
-  assert.equal(info.reason, 'wasm: @tensorflow/tfjs-node is not installed');
+  // then why not webgpu (not installed, no adapter, or a software one)
+  assert.match(info.reason, /^wasm: @tensorflow\/tfjs-node is not installed; (not webgpu|webgpu did not start)/);
   assert.ok(info.version.includes(tf.version.tfjs), info.version);
   assert.ok(info.threads >= 1);
   assert.equal(tf.getBackend(), 'wasm');
@@ -140,10 +141,12 @@ test("initEngine('tensorflow-gpu') fails with its install hint and keeps the cur
   assert.equal(tf.getBackend(), before.backend);
 });
 
-test("initEngine('auto') picks tensorflow where tfjs-node is linked, and says so", { skip: noTensorflowEngine() }, async () => {
+const hardwareGpu = webgpuEngine()?.software === false && 'a hardware GPU adapter is here: auto picks webgpu';
+
+test("initEngine('auto') picks tensorflow where tfjs-node is linked, and says so", { skip: noTensorflowEngine() || hardwareGpu }, async () => {
   const info = await initEngine('auto');
   assert.equal(info.backend, 'tensorflow');
-  assert.equal(info.reason, `tensorflow: ${NODE_PACKAGE} is installed`);
+  assert.ok(info.reason.startsWith(`tensorflow: ${NODE_PACKAGE} is installed; `), info.reason);
   assert.match(info.version, /libtensorflow 2\.\d+/);
   assert.equal(tf.getBackend(), 'tensorflow');
   // TensorFlow's log level is set before the library loads, unless the user set one
@@ -175,8 +178,8 @@ test(`the default choice comes from ${BACKEND_ENV_VAR}`, async () => {
   await initEngine('auto');
 });
 
-test('parseBackendChoice accepts the five choices and nothing else', () => {
-  for (const choice of ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu']) assert.equal(parseBackendChoice(choice), choice);
+test('parseBackendChoice accepts the six choices and nothing else', () => {
+  for (const choice of ['auto', 'tensorflow', 'tensorflow-gpu', 'webgpu', 'wasm', 'cpu']) assert.equal(parseBackendChoice(choice), choice);
   assert.equal(parseBackendChoice(' WASM '), 'wasm');
   assert.throws(() => parseBackendChoice('webgl'), /--backend webgl is not a backend; use one of auto, tensorflow/);
 });

@@ -58,13 +58,16 @@ export interface ScalingRow {
   /** speedup ÷ threads: 1 is perfect scaling */
   efficiency: number;
 }
+/** Dawn's start-up warnings on stderr, which are not a row's error. */
+const DAWN_WARNING = /^Warning: .* artificially reduced/;
 
 /** Runs a bench script in its own process; its last line of output is its JSON result. */
 function runScript<T>(name: string, args: string[], timeout: number): Promise<T> {
   const script = fileURLToPath(new URL(name, import.meta.url));
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', 'tsx', script, ...args], { timeout }, (error, stdout, stderr) => {
-      if (error) reject(new Error(stderr.trim().split('\n').at(-1) || error.message));
+      if (error?.killed) reject(new Error(`it did not finish within ${timeout / 60_000} min`));
+      else if (error) reject(new Error(stderr.trim().split('\n').filter((line) => !DAWN_WARNING.test(line)).at(-1) || error.message));
       else resolve(JSON.parse(stdout.trim().split('\n').at(-1) as string) as T);
     });
   });

@@ -4,6 +4,7 @@
 // apart: what `--augment` adds to a step.
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend';
+import { adapterLine } from '../engine/webgpu-backend';
 import { loadMnist } from '../data/mnist';
 import { buildModel } from '../models/build';
 import { INPUT_SHAPES } from '../shared/model-spec';
@@ -44,6 +45,8 @@ export interface BenchRow {
   note?: string;
   /** where a step's time went (timed steps only): the cost model's inputs; not measured for a peer's row */
   cost?: StepCost;
+  /** webgpu: the GPU adapter it ran on, and whether that is hardware or software */
+  adapter?: string;
 }
 
 export interface StepCost {
@@ -75,13 +78,22 @@ function stepCost(before: StepTiming, after: StepTiming, workers: number, cpuMs:
   };
 }
 
-/** Single-image predictions as the lab serves them (predict, then read the probabilities). */
-function predictP95(model: tf.LayersModel, images: Float32Array, inputShape: number[]): number {
+/**
+ * Single-image predictions as the lab serves them (predict, then read the probabilities at once);
+ * webgpu can only read back asynchronously outside a browser, so there it awaits data().
+ */
+async function predictP95(model: tf.LayersModel, images: Float32Array, inputShape: number[], readAsync: boolean): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < PREDICT_WARMUP + PREDICTIONS; i++) {
     const image = images.subarray(i * PIXELS, (i + 1) * PIXELS);
     const start = performance.now();
-    tf.tidy(() => (model.predict(tf.tensor(image, [1, ...inputShape])) as tf.Tensor).dataSync());
+    if (readAsync) {
+      const output = tf.tidy(() => model.predict(tf.tensor(image, [1, ...inputShape])) as tf.Tensor);
+      await output.data();
+      output.dispose();
+    } else {
+      tf.tidy(() => (model.predict(tf.tensor(image, [1, ...inputShape])) as tf.Tensor).dataSync());
+    }
     if (i >= PREDICT_WARMUP) times.push(performance.now() - start);
   }
   return percentiles(times).p95;
@@ -150,11 +162,12 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     firstBatchSeconds,
     dataReadySeconds,
-    predictP95Ms: predictP95(model, data.test.images, inputShape),
+    predictP95Ms: await predictP95(model, data.test.images, inputShape, engine.backend === 'webgpu'),
     augmentMsPerStep: augmentMs / timedBatches,
     augmentShare: augmentMs / (seconds * 1000),
     ...(note ? { note } : {}),
     cost: stepCost(timedFrom, stepper.timing, workers, cpuMs, timedSamples),
+    ...(engine.adapter ? { adapter: adapterLine(engine.adapter) } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { MAX_WORKERS } from '../shared/limits';
 import { UsageError } from './errors';
 import { intFlag, workersFlag } from './output';
+import { loadWebgpuBackend } from '../engine/webgpu-backend';
 
 /** One animation frame at 60 Hz, the paint pad's target for a reading. */
 const FRAME_MS = 1000 / 60;
@@ -21,6 +22,7 @@ function table(report: BenchReport): string {
     ),
     ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(16)} skipped: ${s.error.split(' (')[0]}`),
     ...[...new Set(report.rows.flatMap((r) => (r.note ? [r.note] : [])))].map((note) => `note: ${note}`),
+    ...[...new Set(report.rows.flatMap((r) => (r.adapter ? [r.adapter] : [])))].map((adapter) => `webgpu ran on: ${adapter}`),
     ...peerRatios(report),
     ...(report.paint ? ['', ...paintLines(report.paint)] : []),
   ].join('\n');
@@ -75,11 +77,13 @@ function scalingTable(report: BenchReport): string {
 
 export const benchCommand: Command = {
   name: 'bench',
-  usage: 'bench [--quick] [--epoch] [--cpu] [--workers N|auto] [--preset ID…] [--no-paint] [--peers PYTHON] | bench --scaling [--workers-max N] [--quick] [--preset ID…]',
+  usage: 'bench [--quick] [--epoch] [--cpu] [--webgpu] [--workers N|auto] [--preset ID…] [--no-paint] [--peers PYTHON] | bench --scaling [--workers-max N] [--quick] [--preset ID…]',
   summary: 'training speed per preset and backend: samples/s, ms/step, peak RSS; the paint pad\'s reading time',
   help: `  --quick      fewer samples per row
   --epoch      a whole 60,000-image epoch per row (slow)
   --cpu        also the pure-JS cpu backend (very slow for CNNs)
+  --webgpu     also the webgpu engine on a software adapter (lavapipe, SwiftShader: slow; use --quick).
+               On a hardware GPU adapter its rows are always there, with the adapter's name
   --workers N  training threads on wasm and cpu: 1 to ${MAX_WORKERS}, or auto (the default: one per core for CNNs and
                RNNs, keeping at least 16 samples of a batch per thread; 1 for dense-only models); tensorflow
                always trains on one thread, which TensorFlow spreads over every core
@@ -95,6 +99,7 @@ export const benchCommand: Command = {
     quick: { type: 'boolean' },
     epoch: { type: 'boolean' },
     cpu: { type: 'boolean' },
+    webgpu: { type: 'boolean' },
     workers: { type: 'string' },
     scaling: { type: 'boolean' },
     'workers-max': { type: 'string' },
@@ -107,8 +112,11 @@ export const benchCommand: Command = {
     for (const id of presets ?? []) {
       if (!PRESET_IDS.includes(id)) throw new Error(`unknown preset "${id}"; the presets are: ${PRESET_IDS.join(', ')}`);
     }
-    // 'tensorflow' is tried and reported as skipped where tfjs-node is not installed.
-    const backends = ['tensorflow', 'wasm', ...(values.cpu ? ['cpu'] : [])];
+    // 'tensorflow' is tried and reported as skipped where tfjs-node is not installed; so is
+    // 'webgpu' when asked for, and it is asked for by itself where the adapter is hardware.
+    const gpu = await loadWebgpuBackend();
+    const webgpu = values.webgpu === true || (gpu.ok && !gpu.adapter.software);
+    const backends = ['tensorflow', ...(webgpu ? ['webgpu'] : []), 'wasm', ...(values.cpu ? ['cpu'] : [])];
     const json = values.json as boolean | undefined;
     const workers = workersFlag(values.workers);
     const scaling = values.scaling === true;

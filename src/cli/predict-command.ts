@@ -6,6 +6,7 @@ import { choiceFlag, print } from './output';
 import { errorDocument, type ErrorDocument } from './error-codes';
 import { crosstab, perClassTable } from './format';
 import { initEngine } from '../engine/backend';
+import { syncReadChoice } from '../engine/engines';
 import { openAnyModel, type OpenedModel } from '../keras/open';
 import { readImageFile } from '../files/images';
 import { LABELS_FILE, readLabelledDrawings, type LabelledDrawings } from '../files/drawings';
@@ -15,10 +16,14 @@ import { toMnistInput } from '../shared/preprocess';
 import { formatAccuracy } from '../shared/training';
 import { scaleProbe } from '../keras/build';
 
-/** A saved model, or a Keras .keras/.h5 file, whose input scale is chosen on the first test images. */
-async function openModel(values: Values, dir: string | undefined): Promise<OpenedModel> {
+/**
+ * A saved model, or a Keras .keras/.h5 file, whose input scale is chosen on the first test
+ * images; `reading` opens it where single images are read back at once (syncReadChoice).
+ */
+async function openModel(values: Values, dir: string | undefined, reading = false): Promise<OpenedModel> {
   if (!dir) throw new UsageError('give the folder of a saved model (or its model.json), or a Keras .keras or .h5 file');
-  await initEngine(choiceFlag(values.backend, 'backend', BACKEND_CHOICES) ?? 'auto');
+  const choice = choiceFlag(values.backend, 'backend', BACKEND_CHOICES) ?? 'auto';
+  await initEngine(reading ? syncReadChoice(choice) : choice);
   const opened = await openAnyModel(dir, scaleProbe((await loadMnist()).test));
   for (const note of opened.notes) process.stderr.write(`${note}\n`);
   return opened;
@@ -111,7 +116,7 @@ export const predictCommand: Command = {
   async run(values, positionals) {
     const [dir, ...files] = positionals;
     if (files.length === 0) throw new UsageError('predict takes a model folder and at least one image file');
-    const loaded = await openModel(values, dir);
+    const loaded = await openModel(values, dir, true);
     const readings: Reading[] = [];
     for (const file of files) {
       try {

@@ -26,7 +26,7 @@ export const reproduceCommand: Command = {
   name: 'reproduce',
   usage: 'reproduce [--preset ID…] [--quick]',
   summary: "train the seed presets with the seeds' settings, one after another, and compare with the seeds' accuracies",
-  help: `  --preset ID (repeatable; default: every preset)  --backend auto|tensorflow|tensorflow-gpu|wasm|cpu
+  help: `  --preset ID (repeatable; default: every preset)  --backend auto|tensorflow|tensorflow-gpu|webgpu|wasm|cpu
   --quick (${QUICK.epochs} epoch on the first ${QUICK.limit} images: checks that each preset trains; the accuracies are not the seeds')
   The reference is the accuracy the seed printed (one run), or, for a preset the seeds never ran, the
   mean of real Keras's runs over seeds, measured by ${KERAS_REFERENCE_COMMAND}.

@@ -47,7 +47,7 @@ export const trainCommand: Command = {
   summary: 'fit a preset on MNIST, evaluate it, save the model and a report',
   help: `  --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop  --learning-rate X
   --validation-split X (0 = none)  --limit N (train on the first N images)
-  --backend auto|tensorflow|tensorflow-gpu|wasm|cpu  --seed N  --out DIR
+  --backend auto|tensorflow|tensorflow-gpu|webgpu|wasm|cpu  --seed N  --out DIR
   --workers auto|N (training threads on wasm and cpu, 1 to ${MAX_WORKERS}; auto: one per core for CNNs and RNNs)
   --my-digits (add the My digits saved from the paint pad)  --my-digits-repeat N
   --augment (rotate, shift, zoom and thicken each training batch at random, seeded by --seed)

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { libtensorflowVersion, loadNodeBackend, NODE_PACKAGES } from './node-backend';
 import { loadWasmBackend } from './wasm-backend';
+import { adapterLine, loadWebgpuBackend, webgpuVerdict, type GpuAdapter } from './webgpu-backend';
 
 import { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../shared/backends';
 import type { EngineReport } from '../shared/training';
@@ -15,9 +16,14 @@ export interface EngineInfo {
   /** a human sentence, e.g. "wasm: @tensorflow/tfjs-node is not installed (...)" */
   reason: string;
   threads: number;
+  /** the GPU adapter webgpu runs on */
+  adapter?: GpuAdapter;
   /** named by the settings, --backend or the environment, not picked by auto */
   forced: boolean;
 }
+
+/** An engine as it starts; whether it was asked for is known to initEngine. */
+type Started = Omit<EngineInfo, 'forced'>;
 
 /** What a run or the Train view is told of the engine. */
 export function engineReport(info: EngineInfo): EngineReport {
@@ -26,8 +32,9 @@ export function engineReport(info: EngineInfo): EngineReport {
 
 export const BACKEND_ENV_VAR = 'DIGIT_LAB_BACKEND';
 
-/** cpu runs kernels in plain JS on the calling thread. */
+/** cpu runs kernels in plain JS on the calling thread; webgpu drives the GPU from it. */
 const CPU_THREADS = 1;
+const WEBGPU_THREADS = 1;
 
 export function isBackendChoice(value: string): value is BackendChoice {
   return (BACKEND_CHOICES as readonly string[]).includes(value);
@@ -59,7 +66,7 @@ async function activate(name: BackendName): Promise<void> {
   throw new Error(`TensorFlow.js could not start its '${name}' backend`);
 }
 
-async function startTensorflow(gpu: boolean, reason: string): Promise<Omit<EngineInfo, 'forced'>> {
+async function startTensorflow(gpu: boolean, reason: string): Promise<Started> {
   const loaded = await loadNodeBackend(gpu);
   if (!loaded.ok) throw new Error(loaded.error);
   await activate('tensorflow');
@@ -72,7 +79,7 @@ async function startTensorflow(gpu: boolean, reason: string): Promise<Omit<Engin
   };
 }
 
-async function startWasm(reason: string): Promise<Omit<EngineInfo, 'forced'>> {
+async function startWasm(reason: string): Promise<Started> {
   let threads: number;
   try {
     threads = await loadWasmBackend(activate);
@@ -83,23 +90,55 @@ async function startWasm(reason: string): Promise<Omit<EngineInfo, 'forced'>> {
   return { backend: 'wasm', gpu: false, version: `tfjs ${tf.version.tfjs}`, reason, threads };
 }
 
-async function startCpu(reason: string): Promise<Omit<EngineInfo, 'forced'>> {
+async function startCpu(reason: string): Promise<Started> {
   await activate('cpu');
   return { backend: 'cpu', gpu: false, version: `tfjs ${tf.version.tfjs}`, reason, threads: CPU_THREADS };
 }
 
-async function startAuto(): Promise<Omit<EngineInfo, 'forced'>> {
-  const loaded = await loadNodeBackend(false);
-  if (!loaded.ok) return startWasm(`wasm: ${loaded.why}`);
+async function startWebgpu(reason: string): Promise<Started> {
+  const loaded = await loadWebgpuBackend();
+  if (!loaded.ok) throw new Error(loaded.error);
   try {
-    return await startTensorflow(false, `tensorflow: ${NODE_PACKAGES.cpu} is installed`);
+    await activate('webgpu');
   } catch (cause) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    return startWasm(`wasm: ${NODE_PACKAGES.cpu} loaded but did not start (${detail})`);
+    throw new Error(`Cannot use the WebGPU backend: it did not start on ${adapterLine(loaded.adapter)} (${detail}). Use --backend wasm.`);
+  }
+  return {
+    backend: 'webgpu',
+    gpu: true,
+    version: `tfjs ${tf.version.tfjs}, ${adapterLine(loaded.adapter)}`,
+    reason,
+    threads: WEBGPU_THREADS,
+    adapter: loaded.adapter,
+  };
+}
+
+function message(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** A GPU adapter that is real hardware first, then tensorflow, then wasm; each says why. */
+async function startAuto(): Promise<Started> {
+  const gpu = webgpuVerdict(await loadWebgpuBackend());
+  let notGpu = `not webgpu: ${gpu.why}`;
+  if (gpu.use) {
+    try {
+      return await startWebgpu(`webgpu: ${gpu.why}`);
+    } catch (cause) {
+      notGpu = `webgpu did not start (${message(cause)})`;
+    }
+  }
+  const loaded = await loadNodeBackend(false);
+  if (!loaded.ok) return startWasm(`wasm: ${loaded.why}; ${notGpu}`);
+  try {
+    return await startTensorflow(false, `tensorflow: ${NODE_PACKAGES.cpu} is installed; ${notGpu}`);
+  } catch (cause) {
+    return startWasm(`wasm: ${NODE_PACKAGES.cpu} loaded but did not start (${message(cause)}); ${notGpu}`);
   }
 }
 
-async function start(choice: BackendChoice, forcedBy: string): Promise<Omit<EngineInfo, 'forced'>> {
+async function start(choice: BackendChoice, forcedBy: string): Promise<Started> {
   const forced = `forced by ${forcedBy}`;
   switch (choice) {
     case 'auto':
@@ -108,6 +147,8 @@ async function start(choice: BackendChoice, forcedBy: string): Promise<Omit<Engi
       return startTensorflow(false, forced);
     case 'tensorflow-gpu':
       return startTensorflow(true, forced);
+    case 'webgpu':
+      return startWebgpu(forced);
     case 'wasm':
       return startWasm(forced);
     case 'cpu':

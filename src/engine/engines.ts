@@ -5,42 +5,72 @@ import type { EngineStatus, EnginesReport, JobEngine } from '../shared/contract'
 import type { BackendChoice, BackendName } from '../shared/backends';
 import { loadNodeBackend, NODE_PACKAGES } from './node-backend';
 import { LINK_COMMAND, linkRecord } from './link-tensorflow';
+import { adapterLine, loadWebgpuBackend, WEBGPU_INSTALL, webgpuVerdict, type WebgpuLoad } from './webgpu-backend';
 
 /**
  * The choice single-image readings (the paint pad, one predict) run on. Under 'auto' that is
  * wasm: for one 28×28 image TensorFlow's per-op overhead costs more than its kernels save
  * (`digit-lab bench`'s "predict p95" column), while batches of training and test images
- * run faster on tensorflow.
+ * run faster on tensorflow. Under 'webgpu' it is wasm too: a reading is read back at once
+ * (dataSync), which the webgpu backend can do only in a browser.
  */
 export function readingChoice(choice: BackendChoice): BackendChoice {
-  return choice === 'auto' ? 'wasm' : choice;
+  return choice === 'auto' ? 'wasm' : syncReadChoice(choice);
+}
+
+/** The choice for work that reads results back at once (dataSync): webgpu's goes to wasm. */
+export function syncReadChoice(choice: BackendChoice): BackendChoice {
+  return choice === 'webgpu' ? 'wasm' : choice;
 }
 
 function forcedBackend(choice: Exclude<BackendChoice, 'auto'>): BackendName {
   return choice === 'tensorflow-gpu' ? 'tensorflow' : choice;
 }
 
-/** Which backend each job uses; `tensorflow` says whether tfjs-node loads here. */
-export function jobEngines(choice: BackendChoice, tensorflow: boolean): JobEngine[] {
+/**
+ * Which backend each job uses; `tensorflow` says whether tfjs-node loads here, `webgpu` what
+ * loading the WebGPU engine gave (absent: not looked at).
+ */
+export function jobEngines(choice: BackendChoice, tensorflow: boolean, webgpu?: WebgpuLoad): JobEngine[] {
   if (choice !== 'auto') {
     const backend = forcedBackend(choice);
     const why = `the backend is set to ${choice}`;
-    return (['train', 'evaluate', 'paint'] as const).map((job) => ({ job, backend, why, whyKey: 'forced' }));
+    const jobs: JobEngine[] = (['train', 'evaluate'] as const).map((job) => ({ job, backend, why, whyKey: 'forced' }));
+    const paint: JobEngine =
+      readingChoice(choice) === choice
+        ? { job: 'paint', backend, why, whyKey: 'forced' }
+        : { job: 'paint', backend: 'wasm', why: 'one image at a time goes to wasm: WebGPU cannot read a result back at once outside a browser', whyKey: 'gpuSyncRead' };
+    return [...jobs, paint];
   }
-  const batches: JobEngine = tensorflow
-    ? { job: 'train', backend: 'tensorflow', why: 'native TensorFlow is the fastest engine here for batches; it spreads each step over every core', whyKey: 'nativeFastest' }
-    : { job: 'train', backend: 'wasm', why: `${NODE_PACKAGES.cpu} is not available; run \`${LINK_COMMAND}\` to add it`, whyKey: 'nativeMissing' };
+  const gpu = webgpu ? webgpuVerdict(webgpu) : { use: false, why: '' };
+  const batches: JobEngine = gpu.use
+    ? { job: 'train', backend: 'webgpu', why: `a GPU: ${gpu.why}`, whyKey: 'gpuHardware' }
+    : tensorflow
+      ? { job: 'train', backend: 'tensorflow', why: 'native TensorFlow is the fastest engine here for batches; it spreads each step over every core', whyKey: 'nativeFastest' }
+      : { job: 'train', backend: 'wasm', why: `${NODE_PACKAGES.cpu} is not available; run \`${LINK_COMMAND}\` to add it`, whyKey: 'nativeMissing' };
   return [
     batches,
     { ...batches, job: 'evaluate' },
-    tensorflow
-      ? { job: 'paint', backend: 'wasm', why: 'one image at a time, wasm answers sooner than TensorFlow', whyKey: 'wasmSooner' }
+    tensorflow || gpu.use
+      ? { job: 'paint', backend: 'wasm', why: `one image at a time, wasm answers sooner than ${gpu.use ? 'the GPU' : 'TensorFlow'}`, whyKey: 'wasmSooner' }
       : { job: 'paint', backend: 'wasm', why: 'wasm is the fastest engine here', whyKey: 'wasmFastest' },
   ];
 }
 
+function webgpuStatus(load: WebgpuLoad): EngineStatus {
+  if (!load.ok) {
+    return { backend: 'webgpu', available: false, detail: `${load.why}; \`${WEBGPU_INSTALL}\` adds it`, detailKey: 'gpuMissing', detailParams: { install: WEBGPU_INSTALL } };
+  }
+  const { adapter } = load;
+  const params = { adapter: adapterLine(adapter), vendor: adapter.vendor, architecture: adapter.architecture, device: adapter.device, description: adapter.description };
+  return adapter.software
+    ? { backend: 'webgpu', available: true, detail: `${params.adapter}: runs on the CPU, used only when asked for`, detailKey: 'gpuSoftware', detailParams: params }
+    : { backend: 'webgpu', available: true, detail: `${params.adapter} through Dawn`, detailKey: 'gpuHardware', detailParams: params };
+}
+
 export async function describeEngines(choice: BackendChoice): Promise<EnginesReport> {
   const native = await loadNodeBackend(false);
+  const webgpu = await loadWebgpuBackend();
   const link = linkRecord();
   const tensorflow: EngineStatus = native.ok
     ? link
@@ -63,10 +93,11 @@ export async function describeEngines(choice: BackendChoice): Promise<EnginesRep
     choice,
     engines: [
       tensorflow,
+      webgpuStatus(webgpu),
       { backend: 'wasm', available: true, detail: `@tensorflow/tfjs-backend-wasm ${tf.version.tfjs}, ships with the lab`, detailKey: 'wasm', detailParams: { version: tf.version.tfjs } },
       { backend: 'cpu', available: true, detail: 'plain JavaScript, only when asked for', detailKey: 'cpu', detailParams: {} },
     ],
-    jobs: jobEngines(choice, native.ok),
+    jobs: jobEngines(choice, native.ok, webgpu),
     ...(link ? { link } : {}),
     linkCommand: LINK_COMMAND,
   };

@@ -100,7 +100,7 @@ async function buildChecked(files: ModelFiles): Promise<{ model: tf.LayersModel;
   } catch (error) {
     throw new ModelFileError(file, `TensorFlow.js cannot build it: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const problem = fitProblem(model) ?? nonFiniteOutput(model, model.inputs[0].shape.slice(1) as number[]);
+  const problem = fitProblem(model) ?? (await nonFiniteOutput(model, model.inputs[0].shape.slice(1) as number[]));
   if (problem) {
     model.dispose();
     throw new ModelFileError(file, problem);

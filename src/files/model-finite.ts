@@ -23,27 +23,38 @@ export function nonFiniteWeight(weightSpecs: tf.io.WeightsManifestEntry[], weigh
   return undefined;
 }
 
-/** Whether every value of a tensor is finite. */
-function finite(tensor: tf.Tensor): boolean {
-  return tf.tidy(() => tf.all(tf.isFinite(tensor)).dataSync()[0] === 1);
+/** Whether every value of a tensor is finite; read with data(), which webgpu can do outside a browser. */
+async function finite(tensor: tf.Tensor): Promise<boolean> {
+  const all = tf.tidy(() => tf.all(tf.isFinite(tensor)));
+  try {
+    return (await all.data())[0] === 1;
+  } finally {
+    all.dispose();
+  }
 }
 
 /**
  * Runs a blank and a mid-gray image through the model: finite weights can still overflow (a
  * random weights.bin holds values near 3e38). Names the first layer whose output is not finite.
  */
-export function nonFiniteOutput(model: tf.LayersModel, inputShape: number[]): string | undefined {
-  return tf.tidy(() => {
-    const probe = tf.concat([tf.zeros([1, ...inputShape]), tf.fill([1, ...inputShape], 0.5)]);
-    if (finite(model.predict(probe) as tf.Tensor)) return undefined;
+export async function nonFiniteOutput(model: tf.LayersModel, inputShape: number[]): Promise<string | undefined> {
+  const probe = tf.tidy(() => tf.concat([tf.zeros([1, ...inputShape]), tf.fill([1, ...inputShape], 0.5)]));
+  const outputs: tf.Tensor[] = [];
+  try {
+    outputs.push(model.predict(probe) as tf.Tensor);
+    if (await finite(outputs[0])) return undefined;
     // Layer by layer where the model is a chain, to name where it breaks.
     if (model instanceof tf.Sequential) {
       let x: tf.Tensor = probe;
       for (const layer of model.layers) {
-        x = layer.apply(x) as tf.Tensor;
-        if (!finite(x)) return `the output of layer ${layer.name} is not finite (NaN or ±Infinity) for a blank image: its weights overflow`;
+        const input = x;
+        x = tf.tidy(() => layer.apply(input) as tf.Tensor);
+        outputs.push(x);
+        if (!(await finite(x))) return `the output of layer ${layer.name} is not finite (NaN or ±Infinity) for a blank image: its weights overflow`;
       }
     }
     return `its output ${model.outputs[0].name} is not finite (NaN or ±Infinity) for a blank image: its weights overflow`;
-  });
+  } finally {
+    tf.dispose([probe, ...outputs]);
+  }
 }

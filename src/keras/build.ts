@@ -69,15 +69,14 @@ async function build(parts: KerasParts, file: string, inputScale: number): Promi
   return { model, inputShape: topology.inputShape, inputScale, notes: topology.notes };
 }
 
-/** Share of `images` (0–1 pixels, flat 784 each) the model reads right. */
-function accuracy(model: tf.LayersModel, inputShape: number[], images: Float32Array, labels: ArrayLike<number>, count: number): number {
-  return tf.tidy(() => {
-    const x = tf.tensor(images.subarray(0, count * 784), [count, ...inputShape]);
-    const predicted = (model.predict(x) as tf.Tensor).argMax(-1).dataSync();
-    let right = 0;
-    for (let i = 0; i < count; i++) if (predicted[i] === labels[i]) right++;
-    return right / count;
-  });
+/** Share of `images` (0–1 pixels, flat 784 each) the model reads right; data(), which webgpu can read outside a browser. */
+async function accuracy(model: tf.LayersModel, inputShape: number[], images: Float32Array, labels: ArrayLike<number>, count: number): Promise<number> {
+  const classes = tf.tidy(() => (model.predict(tf.tensor(images.subarray(0, count * 784), [count, ...inputShape])) as tf.Tensor).argMax(-1));
+  const predicted = await classes.data();
+  classes.dispose();
+  let right = 0;
+  for (let i = 0; i < count; i++) if (predicted[i] === labels[i]) right++;
+  return right / count;
 }
 
 const RAW_MARGIN = 0.05;
@@ -103,8 +102,8 @@ export async function buildKerasModel(parts: KerasParts, file: string, probe?: S
   const unit = await build(parts, file, 1);
   if (!probe) return unit;
   const raw = await build(parts, file, 255);
-  const unitAccuracy = accuracy(unit.model, unit.inputShape, probe.images, probe.labels, probe.count);
-  const rawAccuracy = accuracy(raw.model, raw.inputShape, probe.images, probe.labels, probe.count);
+  const unitAccuracy = await accuracy(unit.model, unit.inputShape, probe.images, probe.labels, probe.count);
+  const rawAccuracy = await accuracy(raw.model, raw.inputShape, probe.images, probe.labels, probe.count);
   // Raw pixels must win clearly: a model for 0–1 pixels can read a few more raw ones by chance.
   const [kept, dropped] = rawAccuracy > unitAccuracy + RAW_MARGIN ? [raw, unit] : [unit, raw];
   dropped.model.dispose();

@@ -84,25 +84,28 @@ function weightNames(className: string, count: number): string[] {
   return (names[className] ?? ['kernel', 'bias']).slice(0, count);
 }
 
-/** The model's layers with Keras names (dense, dense_1, …) and weights; hard_sigmoid gates are rescaled for Keras 3. */
-function exportLayers(model: tf.LayersModel): ExportLayer[] {
+/**
+ * The model's layers with Keras names (dense, dense_1, …) and weights; hard_sigmoid gates are
+ * rescaled for Keras 3. Weights are read with data(), which webgpu can do outside a browser.
+ */
+async function exportLayers(model: tf.LayersModel): Promise<ExportLayer[]> {
   const used = new Map<string, number>();
-  return model.layers
-    .filter((layer) => layer.getClassName() !== 'InputLayer')
-    .map((layer) => {
-      const snake = snakeCase(layer.getClassName());
-      const n = used.has(snake) ? used.get(snake)! + 1 : 0;
-      used.set(snake, n);
-      const { className, config } = kerasConfig(layer, n === 0 ? snake : `${snake}_${n}`);
-      const gated = config.recurrent_activation === 'hard_sigmoid';
-      const names = weightNames(className, layer.weights.length);
-      const weights = layer.getWeights().map((tensor, i) => {
-        const values = tensor.dataSync() as Float32Array;
-        const shape = tensor.shape;
-        return { name: names[i], shape, values: gated ? scaleGates(className, shape, values, Number(config.units), KERAS3_GATE_SCALE) : Float32Array.from(values) };
-      });
-      return { className, config, weights };
+  const kept = model.layers.filter((layer) => layer.getClassName() !== 'InputLayer');
+  const values = await Promise.all(kept.map((layer) => Promise.all(layer.getWeights().map((tensor) => tensor.data() as Promise<Float32Array>))));
+  return kept.map((layer, l) => {
+    const snake = snakeCase(layer.getClassName());
+    const n = used.has(snake) ? used.get(snake)! + 1 : 0;
+    used.set(snake, n);
+    const { className, config } = kerasConfig(layer, n === 0 ? snake : `${snake}_${n}`);
+    const gated = config.recurrent_activation === 'hard_sigmoid';
+    const names = weightNames(className, layer.weights.length);
+    const weights = layer.getWeights().map((tensor, i) => {
+      const read = values[l][i];
+      const shape = tensor.shape;
+      return { name: names[i], shape, values: gated ? scaleGates(className, shape, read, Number(config.units), KERAS3_GATE_SCALE) : Float32Array.from(read) };
     });
+    return { className, config, weights };
+  });
 }
 
 function inputShape(model: tf.LayersModel): number[] {
@@ -185,7 +188,7 @@ async function legacyH5(model: tf.LayersModel, layers: ExportLayer[], name: stri
 
 /** The model as the bytes of a Keras file of `format`. */
 export async function kerasFileBytes(model: tf.LayersModel, format: KerasFormat, name: string): Promise<Uint8Array> {
-  const layers = exportLayers(model);
+  const layers = await exportLayers(model);
   const safeName = name.replace(/[^\w.-]/g, '_') || 'sequential';
   return format === 'keras' ? kerasZip(model, layers, safeName) : legacyH5(model, layers, safeName);
 }

@@ -181,18 +181,18 @@ export type Theme = 'system' | 'light' | 'dark';
 export interface Settings {
   language: Language | 'system';
   theme: Theme;
-  backend: 'auto' | 'tensorflow' | 'tensorflow-gpu' | 'wasm' | 'cpu';
+  backend: 'auto' | 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
   mirrors: string[];
 }
 
 /** An engine this install has or lacks (`digit-lab engine`, the Settings view). */
 export interface EngineStatus {
-  backend: 'tensorflow' | 'wasm' | 'cpu';
+  backend: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
   available: boolean;
   /** in English, for the CLI */
   detail: string;
   /** the same, for the renderer to say in the user's language (settings.engineDetail.<key>) */
-  detailKey: 'linked' | 'installed' | 'missing' | 'wasm' | 'cpu';
+  detailKey: 'linked' | 'installed' | 'missing' | 'gpuHardware' | 'gpuSoftware' | 'gpuMissing' | 'wasm' | 'cpu';
   detailParams: Record<string, string>;
 }
 
@@ -204,7 +204,7 @@ export interface JobEngine {
   backend: EngineStatus['backend'];
   why: string;
   /** the same, for the renderer (settings.jobWhy.<key>) */
-  whyKey: 'forced' | 'nativeFastest' | 'nativeMissing' | 'wasmSooner' | 'wasmFastest';
+  whyKey: 'forced' | 'gpuHardware' | 'gpuSyncRead' | 'nativeFastest' | 'nativeMissing' | 'wasmSooner' | 'wasmFastest';
 }
 
 export interface EnginesReport {

@@ -24,7 +24,11 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((weight) => weight.read() as tf.Variable);
 }
 
-export function computeGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): BatchGradients {
+/**
+ * Reads the loss and metric back with data(), not dataSync(): the webgpu backend cannot read
+ * synchronously outside a browser (it goes through an OffscreenCanvas).
+ */
+export async function computeGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): Promise<BatchGradients> {
   const compiled = model as unknown as Compiled;
   const lossFunctions = compiled.lossFunctions ?? compiled.model?.lossFunctions;
   const metricsTensors = compiled.metricsTensors ?? compiled.model?.metricsTensors;
@@ -38,8 +42,7 @@ export function computeGradients(model: tf.LayersModel, x: tf.Tensor, y: tf.Tens
     for (const penalty of model.calculateLosses()) total = tf.add(total, penalty);
     return total;
   }, variables);
-  const loss = value.dataSync()[0];
-  const acc = (metric as unknown as tf.Tensor).dataSync()[0];
+  const [[loss], [acc]] = await Promise.all([value.data(), (metric as unknown as tf.Tensor).data()]);
   tf.dispose([value, metric as unknown as tf.Tensor]);
   return { grads: variables.map((variable) => grads[variable.name]), loss, acc };
 }

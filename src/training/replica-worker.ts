@@ -50,7 +50,7 @@ async function handle(message: ToReplica): Promise<void> {
     const t1 = performance.now();
     const x = tf.tensor(message.x, [message.size, ...inputShape]);
     const y = tf.tensor2d(message.y, [message.size, NUM_CLASSES]);
-    const { grads, loss, acc } = computeGradients(model, x, y);
+    const { grads, loss, acc } = await computeGradients(model, x, y);
     const t2 = performance.now();
     writeFlat(grads, layout, replica.grads);
     tf.dispose([x, y, ...grads]);

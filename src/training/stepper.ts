@@ -81,7 +81,7 @@ class LocalStepper implements Stepper {
   async trainBatch(batch: Batch): Promise<{ loss: number; acc: number }> {
     const t0 = performance.now();
     const [x, y] = tensors(batch, 0, batch.size, this.inputShape);
-    const { grads, loss, acc } = computeGradients(this.model, x, y);
+    const { grads, loss, acc } = await computeGradients(this.model, x, y);
     tf.dispose([x, y]);
     const t1 = performance.now();
     applyGradients(this.model, grads);
@@ -152,7 +152,7 @@ class ParallelStepper implements Stepper {
     });
     const t0 = performance.now();
     const [ownX, ownY] = tensors(batch, 0, own, this.inputShape);
-    const mine = computeGradients(this.model, ownX, ownY);
+    const mine = await computeGradients(this.model, ownX, ownY);
     tf.dispose([ownX, ownY]);
     const t1 = performance.now();
     let waitMs = 0;

@@ -2,7 +2,7 @@
 // vocabulary (layer classes, optimizers, backends, file formats, keys), the seeds' "vs", and English as a language's own name. Anything else is English left behind.
 export const ALLOWED_IN_CHINESE = new Set(
   (
-    'Keras MNIST TensorFlow TensorFlow.js tfjs tfjs-node libtensorflow WebAssembly JavaScript wasm cpu tensorflow tensorflow-gpu native auto CPU GPU CUDA ' +
+    'Keras MNIST TensorFlow TensorFlow.js tfjs tfjs-node libtensorflow WebAssembly JavaScript wasm cpu tensorflow tensorflow-gpu webgpu WebGPU Dawn native auto CPU GPU CUDA ' +
     'Dense Dropout Activation Conv2D MaxPooling2D Flatten SimpleRNN LSTM GRU MLP CNN RNN Sequential ' +
     'adam Adam sgd SGD rmsprop RMSprop relu softmax sigmoid tanh linear randomNormal glorotUniform heNormal same valid None ' +
     'accuracy loss acc val_loss val_acc categorical_crossentropy step ms s verified One-hot np_utils.to_categorical pd.crosstab model.summary model.json ' +
