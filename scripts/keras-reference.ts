@@ -33,7 +33,7 @@ for (const r of measured.results) reference[r.id] = { accuracy: Number(r.accurac
 await writeFileAtomic(
   join(ROOT, 'src', 'shared', 'keras-reference.ts'),
   `// Written by scripts/keras-reference.ts: the test accuracy, in real Keras, of the presets the seeds
-// never ran, trained with the seeds' settings and Keras 2.2's defaults (scripts/keras_lab.py).
+// never ran, trained with the seeds' settings and Keras 2.2's defaults (resources/keras_lab.py).
 export interface KerasReference {
   accuracy: number;
   keras: string;

@@ -5,6 +5,7 @@ import type { EngineStatus, EnginesReport, JobEngine } from '../shared/contract'
 import type { BackendChoice, BackendName } from '../shared/backends';
 import { loadNodeBackend, NODE_PACKAGES } from './node-backend';
 import { LINK_COMMAND, linkRecord } from './link-tensorflow';
+import { DEFAULT_PYTHON, probeKeras } from './keras-engine';
 
 /**
  * The choice single-image readings (the paint pad, one predict) run on. Under 'auto' that is
@@ -13,15 +14,20 @@ import { LINK_COMMAND, linkRecord } from './link-tensorflow';
  * run faster on tensorflow.
  */
 export function readingChoice(choice: BackendChoice): BackendChoice {
-  return choice === 'auto' ? 'wasm' : choice;
+  return choice === 'auto' || choice === 'keras' ? 'wasm' : choice;
 }
 
-function forcedBackend(choice: Exclude<BackendChoice, 'auto'>): BackendName {
+function forcedBackend(choice: Exclude<BackendChoice, 'auto' | 'keras'>): BackendName {
   return choice === 'tensorflow-gpu' ? 'tensorflow' : choice;
 }
 
 /** Which backend each job uses; `tensorflow` says whether tfjs-node loads here. */
 export function jobEngines(choice: BackendChoice, tensorflow: boolean): JobEngine[] {
+  if (choice === 'keras') {
+    // Keras trains; the model it saves is the lab's to evaluate and read, as under auto
+    const [, ...jobs] = jobEngines('auto', tensorflow);
+    return [{ job: 'train', backend: 'keras', why: 'the backend is set to keras', whyKey: 'forced' }, ...jobs];
+  }
   if (choice !== 'auto') {
     const backend = forcedBackend(choice);
     const why = `the backend is set to ${choice}`;
@@ -39,7 +45,34 @@ export function jobEngines(choice: BackendChoice, tensorflow: boolean): JobEngin
   ];
 }
 
-export async function describeEngines(choice: BackendChoice): Promise<EnginesReport> {
+/** Probes are slow (Python imports Keras and its backend): each Python is asked once per process. */
+const kerasProbes = new Map<string, Promise<EngineStatus>>();
+
+/** The Keras engine on `python`: available with its versions, or why not. */
+export function kerasStatus(python: string): Promise<EngineStatus> {
+  let status = kerasProbes.get(python);
+  if (!status) {
+    status = probeKeras(python).then(
+      (hello): EngineStatus => ({
+        backend: 'keras',
+        available: true,
+        detail: `Keras ${hello.keras} on ${hello.backend} in ${python} (Python ${hello.python}): --backend keras trains with it`,
+        detailKey: 'keras',
+        detailParams: { keras: hello.keras, backend: hello.backend, python, pythonVersion: hello.python },
+      }),
+      (error: unknown): EngineStatus => {
+        kerasProbes.delete(python);
+        const reason = error instanceof Error ? error.message : String(error);
+        return { backend: 'keras', available: false, detail: reason, detailKey: 'kerasMissing', detailParams: { python, reason } };
+      },
+    );
+    kerasProbes.set(python, status);
+  }
+  return status;
+}
+
+export async function describeEngines(choice: BackendChoice, python = DEFAULT_PYTHON): Promise<EnginesReport> {
+  const keras = kerasStatus(python);
   const native = await loadNodeBackend(false);
   const link = linkRecord();
   const tensorflow: EngineStatus = native.ok
@@ -65,6 +98,7 @@ export async function describeEngines(choice: BackendChoice): Promise<EnginesRep
       tensorflow,
       { backend: 'wasm', available: true, detail: `@tensorflow/tfjs-backend-wasm ${tf.version.tfjs}, ships with the lab`, detailKey: 'wasm', detailParams: { version: tf.version.tfjs } },
       { backend: 'cpu', available: true, detail: 'plain JavaScript, only when asked for', detailKey: 'cpu', detailParams: {} },
+      await keras,
     ],
     jobs: jobEngines(choice, native.ok),
     ...(link ? { link } : {}),

@@ -4,6 +4,9 @@
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-/** what a user may ask for: auto picks the best available; tensorflow-gpu is tensorflow on a GPU */
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu'] as const;
+/**
+ * what a user may ask for: auto picks the best available; tensorflow-gpu is tensorflow on a GPU;
+ * keras trains with the user's own Python Keras (evaluate and predict then run as under auto)
+ */
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu', 'keras'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];

@@ -1,5 +1,5 @@
 // Written by scripts/keras-reference.ts: the test accuracy, in real Keras, of the presets the seeds
-// never ran, trained with the seeds' settings and Keras 2.2's defaults (scripts/keras_lab.py).
+// never ran, trained with the seeds' settings and Keras 2.2's defaults (resources/keras_lab.py).
 export interface KerasReference {
   accuracy: number;
   keras: string;

@@ -2,6 +2,7 @@
 // engine.list: every engine, and which one each job uses.
 import { initEngine } from '../../engine/backend';
 import { describeEngines } from '../../engine/engines';
+import { choosePython } from '../../engine/keras-engine';
 import type { LabContext } from '../context';
 import type { Handlers } from './handlers';
 
@@ -11,6 +12,9 @@ export function engineCalls(lab: LabContext): Handlers<'engine.info' | 'engine.l
       const info = await initEngine(lab.settings.get().backend);
       return { backend: info.backend, version: info.version, reason: info.reason };
     },
-    'engine.list': async () => describeEngines(lab.settings.get().backend),
+    'engine.list': async () => {
+      const { backend, python } = lab.settings.get();
+      return describeEngines(backend, choosePython(python));
+    },
   };
 }
