@@ -71,6 +71,10 @@ def start_keras():
         refuse('old', version)
     try:
         backend = keras.backend.backend()
+        if backend != 'tensorflow' and 'tensorflow' not in sys.modules:
+            # Keras imports TensorFlow, where it is installed, for file paths when it saves (about
+            # 10 s on a busy 2-core machine); on another backend it does without.
+            sys.modules['tensorflow'] = None
         float(keras.ops.convert_to_numpy(keras.ops.sum(keras.ops.ones((2, 2)))))
     except Exception as error:
         refuse('backend', f'{type(error).__name__}: {error}')

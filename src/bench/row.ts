@@ -39,8 +39,10 @@ export interface BenchRow {
   augmentMsPerStep?: number;
   /** that, as a share of a step: what --augment adds to an epoch */
   augmentShare?: number;
-  /** why the row trains on fewer threads than asked */
+  /** why the row trains on fewer threads than asked, or what the row is */
   note?: string;
+  /** the keras row: the backend its Keras runs on (its peer is keras-<that>) */
+  kerasBackend?: string;
 }
 
 /** Single-image predictions as the lab serves them (predict, then read the probabilities). */

@@ -6,6 +6,7 @@ import type { BackendChoice, BackendName } from '../shared/backends';
 import { loadNodeBackend, NODE_PACKAGES } from './node-backend';
 import { LINK_COMMAND, linkRecord } from './link-tensorflow';
 import { DEFAULT_PYTHON, probeKeras } from './keras-engine';
+import { LabError } from '../lab/lab-error';
 
 /**
  * The choice single-image readings (the paint pad, one predict) run on. Under 'auto' that is
@@ -63,7 +64,9 @@ export function kerasStatus(python: string): Promise<EngineStatus> {
       (error: unknown): EngineStatus => {
         kerasProbes.delete(python);
         const reason = error instanceof Error ? error.message : String(error);
-        return { backend: 'keras', available: false, detail: reason, detailKey: 'kerasMissing', detailParams: { python, reason } };
+        // the renderer says it in the user's language from the error's code and parameters
+        const coded = error instanceof LabError ? { code: error.code, ...Object.fromEntries(Object.entries(error.params).map(([k, v]) => [k, String(v)])) } : {};
+        return { backend: 'keras', available: false, detail: reason, detailKey: 'kerasMissing', detailParams: { python, reason, ...coded } };
       },
     );
     kerasProbes.set(python, status);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { LabError } from '../lab/lab-error';
 import { labRoot } from './link-tensorflow';
+import { KERAS_INSTALL } from '../shared/backends';
 import { KERAS_PROTOCOL, KerasProtocolError, parseFromKeras, type FromKeras, type ToKeras } from './keras-protocol';
 
 /** The Python used when none is given: the first python3 on PATH. */
@@ -112,6 +113,10 @@ export class KerasWorker {
     });
   }
 
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   onMessage(listener: (message: FromKeras) => void): void {
     this.listeners.push(listener);
   }
@@ -156,9 +161,9 @@ export class KerasWorker {
 function refusal(python: string, message: Extract<FromKeras, { type: 'refused' }>): LabError {
   switch (message.code) {
     case 'missing':
-      return new LabError('keras.noKeras', { python });
+      return new LabError('keras.noKeras', { python, install: KERAS_INSTALL.install });
     case 'old':
-      return new LabError('keras.oldKeras', { python, version: message.detail });
+      return new LabError('keras.oldKeras', { python, version: message.detail, upgrade: KERAS_INSTALL.upgrade });
     case 'backend':
       return new LabError('keras.backendFailed', { python, reason: message.detail });
   }

@@ -10,3 +10,6 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
  */
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'tensorflow-gpu', 'wasm', 'cpu', 'keras'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** What to type to give a Python the Keras engine: one home for the commands the messages quote. */
+export const KERAS_INSTALL = { install: 'pip install keras jax', upgrade: 'pip install -U keras' };

@@ -19,8 +19,8 @@ export const ERROR_TEXT = {
   'train.initFromNoModel': '{path}: run {runId} has no saved model to start from',
   // The Keras engine (resources/keras_engine.py on the user's Python): each way it can fail to train.
   'keras.noPython': 'cannot start Python {python}: {reason}; give a Python with Keras 3 (--python PATH, or the Python path in Settings)',
-  'keras.noKeras': '{python} has no Keras: install Keras 3 and a backend into it (pip install keras jax)',
-  'keras.oldKeras': '{python} has Keras {version}; the Keras engine needs Keras 3 or later (pip install -U keras)',
+  'keras.noKeras': '{python} has no Keras: install Keras 3 and a backend into it ({install})',
+  'keras.oldKeras': '{python} has Keras {version}; the Keras engine needs Keras 3 or later ({upgrade})',
   'keras.backendFailed': 'Keras in {python} could not start its backend: {reason}',
   'keras.workerDied': 'the Keras worker ({python}) ended during the run: {reason}',
   'keras.protocol': 'the Keras worker sent a message the lab cannot read ({problem}): {line}',
