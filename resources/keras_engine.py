@@ -88,7 +88,6 @@ class Control:
         self.running = threading.Event()
         self.running.set()
         self.stopped = False
-        self.closed = False
         self.model = None
 
     def pause(self):
@@ -250,15 +249,11 @@ def main():
                 control.stop()
             else:
                 send({'type': 'failed', 'message': f'the lab sent an unknown message {kind!r}'})
-        # the lab closed stdin: it has gone, so stop
-        control.closed = True
-        control.stop()
-        ready.set()
+        # the lab closed stdin: it has gone, and nobody would read the model
+        os._exit(0)
 
     threading.Thread(target=read, daemon=True).start()
     ready.wait()
-    if not requests:
-        return
     try:
         train(requests[0], control, keras)
     except Exception as error:

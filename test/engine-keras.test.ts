@@ -152,7 +152,7 @@ test('command line: train on the keras engine, then evaluate and predict with th
   assert.equal((JSON.parse(evaluated.stdout) as Evaluation).accuracy, report.evaluation.accuracy);
 });
 
-test('the lab: a keras run is listed, evaluates and predicts; its accuracy is near wasm\'s; a killed worker fails the run and the lab goes on', { skip: noKeras() }, async () => {
+test('the lab: a keras run is listed, evaluates and predicts; its accuracy is near wasm\'s; pause, resume and stop; a killed worker fails the run and the lab goes on', { skip: noKeras() }, async () => {
   await call('settings.set', { backend: 'keras', python: kerasPython()! });
   const spec = { ...presetSpec('mlp-256'), epochs: 1 };
   const events: TrainEvent[] = [];
@@ -182,6 +182,26 @@ test('the lab: a keras run is listed, evaluates and predicts; its accuracy is ne
   const gap = Math.abs(wasm.evaluation.accuracy - evaluation.accuracy);
   assert.ok(gap < ACCURACY_GAP, `keras ${evaluation.accuracy} against wasm ${wasm.evaluation.accuracy}`);
   console.log(`# keras ${(evaluation.accuracy * 100).toFixed(2)}% against wasm ${(wasm.evaluation.accuracy * 100).toFixed(2)}% (mlp-256, ${LIMIT} images, 1 epoch)`);
+
+  // pause, resume and stop reach Keras between batches; a stopped run is still evaluated and kept.
+  // This one also fine-tunes the first run's model on MNIST plus one My digit.
+  await call('digits.add', { label: mnist.test.labels[1], input: testImage(1) });
+  const controlled: TrainEvent[] = [];
+  const stoppedEnd = untilEnd(controlled, (event) => {
+    if (event.type === 'batch' && !controlled.some((e) => e.type === 'paused')) void call('train.pause');
+    if (event.type === 'paused') void call('train.resume');
+    if (event.type === 'resumed') void call('train.stop');
+  });
+  await call('train.start', { spec: { ...spec, epochs: 50 }, limit: LIMIT, seed: SEED, myDigits: true, myDigitsRepeat: 2, initFrom: runId });
+  const stopped = await stoppedEnd;
+  assert.ok(stopped.type === 'done', stopped.type === 'failed' ? stopped.message : stopped.type);
+  assert.equal(stopped.result.stopped, true);
+  assert.deepEqual([stopped.result.myDigitsCount, stopped.result.trainCount], [2, 482]);
+  // it starts from the trained weights: its first batches' loss is well below a fresh model's
+  const firstLoss = (list: TrainEvent[]) => (list.find((e) => e.type === 'batch') as Extract<TrainEvent, { type: 'batch' }>).loss;
+  assert.ok(firstLoss(controlled) < firstLoss(events) - 0.1, `fine-tuned ${firstLoss(controlled)} against fresh ${firstLoss(events)}`);
+  assert.ok(stopped.result.epochsCompleted < 50);
+  assert.deepEqual(controlled.filter((e) => e.type === 'paused' || e.type === 'resumed').map((e) => e.type), ['paused', 'resumed']);
 
   // killed mid-run: the run is failed and recorded so; the lab answers and trains again
   const killedEvents: TrainEvent[] = [];
