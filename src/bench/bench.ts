@@ -125,8 +125,8 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       options.onRow?.(skipped);
     }
   };
-  const python = choosePython(options.python);
-  const keras = await probeKeras(python).then(
+  const kerasPython = choosePython(options.python);
+  const keras = await probeKeras(kerasPython).then(
     () => true,
     (error: Error) => {
       report.kerasMissing = error.message;
@@ -138,7 +138,7 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
       const sizes = SAMPLES[preset] ?? { full: 6000, quick: 1200 };
       const samples = options.epoch ? TRAIN_IMAGES : options.quick ? sizes.quick : sizes.full;
       for (const backend of options.backends) await record(preset, backend, () => runRow(preset, backend, samples, options.workers ?? 'auto'));
-      if (keras) await record(preset, 'keras', () => measureKeras(python, preset, samples));
+      if (keras) await record(preset, 'keras', () => measureKeras(kerasPython, preset, samples));
       if (!options.peers || !peerDir) continue;
       const python = options.peers;
       const { specPath, dataPath } = await writePeerData(peerDir, preset, samples);
