@@ -1,6 +1,7 @@
 // The bench's keras row: the Keras engine as the lab drives it (resources/keras_engine.py over
 // its protocol, events and all), timed from the lab's side of the pipe.
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadMnist } from '../data/mnist';
@@ -12,9 +13,14 @@ import type { BenchRow } from './row';
 
 type Batch = Extract<FromKeras, { type: 'batch' }>;
 
-/** The worker's peak resident memory (Linux), or NaN where /proc does not say. */
-async function peakRssMB(pid: number | undefined): Promise<number> {
-  const status = pid === undefined ? '' : await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+/** The worker's peak resident memory (Linux), or NaN where /proc does not say; read at once, while it runs. */
+function peakRssMB(pid: number | undefined): number {
+  let status = '';
+  try {
+    if (pid !== undefined) status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    // not Linux, or already gone
+  }
   const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
   return kb ? Number(kb) / 1024 : NaN;
 }
@@ -42,7 +48,7 @@ export async function measureKeras(python: string, preset: string, samples: numb
           const at = performance.now();
           marks.first ??= { at, batch: message };
           marks.last = { at, batch: message };
-          if (message.batch === message.batches) void peakRssMB(running.pid).then((mb) => (marks.rss = mb));
+          if (message.batch === message.batches) marks.rss = peakRssMB(running.pid);
         } else if (message.type === 'saved') resolve();
         else if (message.type === 'failed') reject(new Error(message.message));
       });
