@@ -180,19 +180,23 @@ def train(request, control, keras):
 
         def on_train_batch_begin(self, batch, logs=None):
             if not control.running.is_set() and not control.stopped:
+                paused_at = time.perf_counter()
                 send({'type': 'paused'})
                 control.running.wait()
                 if not control.stopped:
                     send({'type': 'resumed'})
-            self.step_start = time.perf_counter()
+                self.epoch_start += time.perf_counter() - paused_at
 
         def on_train_batch_end(self, batch, logs=None):
-            logs = logs or {}
-            loss, acc = float(logs.get('loss', float('nan'))), float(logs.get('accuracy', float('nan')))
             now = time.perf_counter()
-            self.training += now - self.step_start
+            # wall time since the epoch began: the backend may still be finishing queued steps
+            self.training = now - self.epoch_start
             self.seen = min(count, (batch + 1) * batch_size)
             if now - self.last_event >= 1 / BATCH_EVENTS_PER_SECOND or batch == batches - 1:
+                # only here are the logs read: reading them waits for the backend's step, so
+                # doing it for every batch would stop the next step being queued behind this one
+                logs = logs or {}
+                loss, acc = float(logs.get('loss', float('nan'))), float(logs.get('accuracy', float('nan')))
                 self.last_event = now
                 ms_per_step = self.training * 1000 / (batch + 1)
                 send({'type': 'batch', 'epoch': self.epoch + 1, 'batch': batch + 1, 'batches': batches, 'samples': self.seen,
