@@ -42,7 +42,7 @@ const list = (xs: number[]) => `[${xs.join(', ')}]`;
 await writeFileAtomic(
   join(ROOT, 'src', 'shared', 'keras-reference.ts'),
   `// Written by scripts/keras-reference.ts: the test accuracy, in real Keras, of presets trained with the
-// seeds' settings and Keras 2.2's defaults (scripts/keras_lab.py), once per seed (keras.utils.set_random_seed).
+// seeds' settings and Keras 2.2's defaults (resources/keras_lab.py), once per seed (keras.utils.set_random_seed).
 // A preset the seeds never ran takes the mean as its reference; for a seed preset, the runs show how
 // far one run falls from another beside the seed's single printed accuracy.
 export interface KerasReference {

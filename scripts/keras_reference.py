@@ -14,7 +14,7 @@ import time
 import numpy as np
 import keras
 
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'resources'))
 from keras_lab import INPUT_SHAPES, build  # noqa: E402
 
 

@@ -310,7 +310,7 @@ test('settings from before versioning are migrated: valid values kept, the rest 
     const service = new LabService({ home: old });
     try {
       const settings = await service.call('settings.get', null);
-      assert.deepEqual(settings, { language: 'zh-Hans', theme: 'system', backend: 'auto', mirrors: DEFAULT_MIRRORS });
+      assert.deepEqual(settings, { language: 'zh-Hans', theme: 'system', backend: 'auto', mirrors: DEFAULT_MIRRORS, python: '' });
       const file = JSON.parse(await readFile(join(old, 'settings.json'), 'utf8'));
       assert.equal(file.windowSize, undefined);
       assert.equal(file.__internal__.migrations.version, '1.0.0');

@@ -11,6 +11,8 @@ import type { WorkersChoice } from '../shared/training';
 import { TRAIN_IMAGES } from '../shared/limits';
 import type { BenchRow } from './row';
 import type { PaintLatency } from './paint';
+import { measureKeras } from './keras-row';
+import { choosePython, probeKeras } from '../engine/keras-engine';
 
 export const BENCH_PRESETS = ['cnn-16-36', 'mlp-256', 'lstm-128'];
 /** Samples per row: enough for a steady rate, small enough for the whole bench to stay under 5 minutes. */
@@ -36,6 +38,8 @@ export interface BenchOptions {
   paint?: boolean;
   /** a Python with Keras: each preset also trains in Keras on its TensorFlow and JAX backends */
   peers?: string;
+  /** the Python for the keras row (the Keras engine); where it cannot run the engine, the report says why */
+  python?: string;
   onRow?: (row: BenchRow | { preset: string; backend: string; error: string }) => void;
 }
 
@@ -45,6 +49,8 @@ export interface BenchReport {
   skipped: { preset: string; backend: string; error: string }[];
   /** with scalingMax: per preset, wasm's rows at 1…N threads, each against one thread */
   scaling?: ScalingRow[];
+  /** why there is no keras row, where the Keras engine cannot run */
+  kerasMissing?: string;
   /** the paint pad's reading, drawing to probabilities; absent when not asked for */
   paint?: PaintLatency | { error: string };
 }
@@ -154,11 +160,20 @@ export async function bench(options: BenchOptions): Promise<BenchReport> {
     return report;
   }
   const peerDir = options.peers ? await mkdtemp(join(tmpdir(), 'digit-lab-peers-')) : undefined;
+  const kerasPython = choosePython(options.python);
+  const keras = await probeKeras(kerasPython).then(
+    () => true,
+    (error: Error) => {
+      report.kerasMissing = error.message;
+      return false;
+    },
+  );
   try {
     for (const preset of options.presets ?? BENCH_PRESETS) {
       const sizes = SAMPLES[preset] ?? { full: 6000, quick: 1200 };
       const samples = options.epoch ? TRAIN_IMAGES : options.quick ? sizes.quick : sizes.full;
       for (const backend of options.backends) await record(preset, backend, () => runRow(preset, backend, samples, options.workers ?? 'auto'));
+      if (keras) await record(preset, 'keras', () => measureKeras(kerasPython, preset, samples));
       if (!options.peers || !peerDir) continue;
       const python = options.peers;
       const { specPath, dataPath } = await writePeerData(peerDir, preset, samples);

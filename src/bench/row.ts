@@ -41,12 +41,14 @@ export interface BenchRow {
   augmentMsPerStep?: number;
   /** that, as a share of a step: what --augment adds to an epoch */
   augmentShare?: number;
-  /** why the row trains on fewer threads than asked */
+  /** why the row trains on fewer threads than asked, or what the row is */
   note?: string;
   /** where a step's time went (timed steps only): the cost model's inputs; not measured for a peer's row */
   cost?: StepCost;
   /** webgpu: the GPU adapter it ran on, and whether that is hardware or software */
   adapter?: string;
+  /** the keras row: the backend its Keras runs on (its peer is keras-<that>) */
+  kerasBackend?: string;
 }
 
 export interface StepCost {

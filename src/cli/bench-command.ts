@@ -18,8 +18,9 @@ function table(report: BenchReport): string {
     'preset       backend          workers  batch  samples/s  ms/step  peak RSS  first batch  data ready  predict p95  augment',
     ...report.rows.map(
       (r) =>
-        `${r.preset.padEnd(12)} ${r.backend.padEnd(16)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${`${r.peakRssMB.toFixed(0)} MB`.padStart(9)} ${`${r.firstBatchSeconds.toFixed(2)} s`.padStart(12)} ${`${r.dataReadySeconds.toFixed(2)} s`.padStart(11)} ${`${r.predictP95Ms.toFixed(2)} ms`.padStart(12)} ${(r.augmentShare === undefined ? '' : `+${(r.augmentShare * 100).toFixed(1)}%`).padStart(8)}`,
+        `${r.preset.padEnd(12)} ${r.backend.padEnd(16)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${measured(r.peakRssMB, 0, 'MB').padStart(9)} ${measured(r.firstBatchSeconds, 2, 's').padStart(12)} ${measured(r.dataReadySeconds, 2, 's').padStart(11)} ${measured(r.predictP95Ms, 2, 'ms').padStart(12)} ${(r.augmentShare === undefined ? '' : `+${(r.augmentShare * 100).toFixed(1)}%`).padStart(8)}`,
     ),
+    ...(report.kerasMissing ? [`keras        no row: ${report.kerasMissing}`] : []),
     ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(16)} skipped: ${s.error.split(' (')[0]}`),
     ...[...new Set(report.rows.flatMap((r) => (r.note ? [r.note] : [])))].map((note) => `note: ${note}`),
     ...[...new Set(report.rows.flatMap((r) => (r.adapter ? [r.adapter] : [])))].map((adapter) => `webgpu ran on: ${adapter}`),
@@ -30,17 +31,28 @@ function table(report: BenchReport): string {
 
 const isPeer = (backend: string) => backend.startsWith('keras-');
 
+/** A figure with its unit, or – where the row does not measure it (NaN: JSON writes null). */
+function measured(value: number | null, digits: number, unit: string): string {
+  return value === null || !Number.isFinite(value) ? '–' : `${value.toFixed(digits)} ${unit}`;
+}
+
 /** Per preset, the lab's fastest row against the fastest peer's, from the same run. */
 function peerRatios(report: BenchReport): string[] {
   const lines: string[] = [];
   for (const preset of new Set(report.rows.map((r) => r.preset))) {
     const rows = report.rows.filter((r) => r.preset === preset);
     const fastest = (list: typeof rows) => list.reduce<(typeof rows)[number] | undefined>((best, r) => (!best || r.samplesPerSecond > best.samplesPerSecond ? r : best), undefined);
-    const lab = fastest(rows.filter((r) => !isPeer(r.backend)));
+    const lab = fastest(rows.filter((r) => !isPeer(r.backend) && r.backend !== 'keras'));
     const peer = fastest(rows.filter((r) => isPeer(r.backend)));
     if (!lab || !peer) continue;
     const ratio = lab.samplesPerSecond / peer.samplesPerSecond;
     lines.push(`${preset}: the lab on ${lab.backend} ${lab.samplesPerSecond.toFixed(0)} samples/s ÷ ${peer.backend} ${peer.samplesPerSecond.toFixed(0)} = ${ratio.toFixed(2)}×`);
+    // the Keras engine against plain Keras on the same backend: what the protocol and events cost
+    const engine = rows.find((r) => r.backend === 'keras');
+    const same = engine && rows.find((r) => r.backend === `keras-${engine.kerasBackend}`);
+    if (engine && same) {
+      lines.push(`${preset}: the keras engine ${engine.samplesPerSecond.toFixed(0)} samples/s ÷ ${same.backend} ${same.samplesPerSecond.toFixed(0)} = ${(engine.samplesPerSecond / same.samplesPerSecond).toFixed(2)}×; first batch ${engine.firstBatchSeconds.toFixed(2)} s against ${same.firstBatchSeconds.toFixed(2)} s`);
+    }
   }
   return lines.length > 0 ? ['', ...lines] : [];
 }
@@ -77,7 +89,7 @@ function scalingTable(report: BenchReport): string {
 
 export const benchCommand: Command = {
   name: 'bench',
-  usage: 'bench [--quick] [--epoch] [--cpu] [--webgpu] [--workers N|auto] [--preset ID…] [--no-paint] [--peers PYTHON] | bench --scaling [--workers-max N] [--quick] [--preset ID…]',
+  usage: 'bench [--quick] [--epoch] [--cpu] [--webgpu] [--workers N|auto] [--preset ID…] [--no-paint] [--python PATH] [--peers PYTHON] | bench --scaling [--workers-max N] [--quick] [--preset ID…]',
   summary: 'training speed per preset and backend: samples/s, ms/step, peak RSS; the paint pad\'s reading time',
   help: `  --quick      fewer samples per row
   --epoch      a whole 60,000-image epoch per row (slow)
@@ -92,6 +104,8 @@ export const benchCommand: Command = {
   --workers-max N  the N of --scaling (default: this machine's cores, ${availableParallelism()} here)
   --preset ID  only these presets (repeatable)
   --no-paint   skip timing the paint pad's reading (a drawing preprocessed and read by cnn-16-36)
+  --python PATH  the Python for the keras row, the Keras engine (default python3 on PATH); without
+               Keras 3 there, the report says why there is no keras row
   --peers PYTHON  also train each preset in real Keras (that Python's, on its tensorflow and jax
                backends) on the same images and batch size, and print the lab's speed against it
 `,
@@ -106,6 +120,7 @@ export const benchCommand: Command = {
     preset: { type: 'string', multiple: true },
     'no-paint': { type: 'boolean' },
     peers: { type: 'string' },
+    python: { type: 'string' },
   },
   async run(values) {
     const presets = values.preset as string[] | undefined;
@@ -131,6 +146,7 @@ export const benchCommand: Command = {
       epoch: values.epoch as boolean | undefined,
       paint: !(values['no-paint'] as boolean | undefined),
       peers: values.peers as string | undefined,
+      python: values.python as string | undefined,
       onRow: (row) => {
         if (!json) process.stderr.write(`  ${'error' in row ? `${row.preset} on ${row.backend}: skipped` : `${row.preset} on ${row.backend}, ${row.workers} thread(s): ${row.samplesPerSecond.toFixed(0)} samples/s`}\n`);
       },

@@ -13,3 +13,5 @@ export interface Command {
 }
 
 export const BACKEND_OPTION = { backend: { type: 'string' } } as const;
+/** the Python the Keras engine runs on (default python3 on PATH) */
+export const PYTHON_OPTION = { python: { type: 'string' } } as const;

@@ -5,6 +5,7 @@ import { UsageError } from './errors';
 import { describeEngines } from '../engine/engines';
 import type { EnginesReport } from '../shared/contract';
 import { linkTensorflow } from '../engine/link-tensorflow';
+import { choosePython } from '../engine/keras-engine';
 
 const JOBS = { train: 'training', evaluate: 'evaluate, predict (batches)', paint: 'paint pad, one image' } as const;
 
@@ -23,7 +24,8 @@ export const engineCommand: Command = {
   summary: 'the engines this install has and which one each job uses; link-tensorflow builds the native one',
   help: `  link-tensorflow  build @tensorflow/tfjs-node against the TensorFlow C library in a Python
                    TensorFlow 2.x wheel (Linux; needs g++ and make). npm ci removes it: link again after one
-  --python PATH    the Python whose TensorFlow to link (default: python3, then python, on PATH)
+  --python PATH    the Python whose TensorFlow to link (default: python3, then python, on PATH);
+                   without link-tensorflow: the Python whose Keras the keras engine would use (default python3)
   --backend B      show the jobs for this backend setting (default auto)
 `,
   options: { python: { type: 'string' }, ...BACKEND_OPTION },
@@ -33,7 +35,6 @@ export const engineCommand: Command = {
     if (rest.length > 0 || (action !== undefined && action !== 'link-tensorflow')) {
       throw new UsageError(`engine: unknown action "${positionals.join(' ')}"; the action is link-tensorflow`);
     }
-    if (action === undefined && values.python !== undefined) throw new UsageError('engine: --python goes with link-tensorflow');
     if (action === 'link-tensorflow') {
       const record = await linkTensorflow({
         python: values.python as string | undefined,
@@ -44,7 +45,7 @@ export const engineCommand: Command = {
       print(json, record, () => `tensorflow engine linked to ${record.distribution} ${record.tensorflow} (${record.dir}); \`digit-lab engine\` shows which jobs use it`);
       return;
     }
-    const report = await describeEngines(choiceFlag(values.backend, 'backend', BACKENDS) ?? 'auto');
+    const report = await describeEngines(choiceFlag(values.backend, 'backend', BACKENDS) ?? 'auto', choosePython(values.python as string | undefined));
     print(json, report, () => table(report));
   },
 };

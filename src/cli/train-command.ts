@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { UsageError } from './errors';
-import { BACKEND_OPTION, type Command } from './command';
+import { BACKEND_OPTION, PYTHON_OPTION, type Command } from './command';
+import { choosePython } from '../engine/keras-engine';
 import { BACKEND_CHOICES } from '../shared/backends';
 import { choiceFlag, intFlag, numberFlag, print, workersFlag } from './output';
 import { crosstab, perClassTable } from './format';
@@ -47,8 +48,9 @@ export const trainCommand: Command = {
   summary: 'fit a preset on MNIST, evaluate it, save the model and a report',
   help: `  --epochs N  --batch-size N  --optimizer sgd|adam|rmsprop  --learning-rate X
   --validation-split X (0 = none)  --limit N (train on the first N images)
-  --backend auto|tensorflow|tensorflow-gpu|webgpu|wasm|cpu  --seed N  --out DIR
+  --backend auto|tensorflow|tensorflow-gpu|webgpu|wasm|cpu|keras  --seed N  --out DIR
   --workers auto|N (training threads on wasm and cpu, 1 to ${MAX_WORKERS}; auto: one per core for CNNs and RNNs)
+  --python PATH (for --backend keras: the Python whose Keras 3 trains; default python3 on PATH)
   --my-digits (add the My digits saved from the paint pad)  --my-digits-repeat N
   --augment (rotate, shift, zoom and thicken each training batch at random, seeded by --seed)
   --augment-ranges rotation=0.04,translation=0.1,zoom=0.1,thickness=0.5 (implies --augment)
@@ -68,6 +70,7 @@ export const trainCommand: Command = {
     augment: { type: 'boolean' },
     'augment-ranges': { type: 'string' },
     ...BACKEND_OPTION,
+    ...PYTHON_OPTION,
   },
   async run(values, positionals) {
     if (positionals.length !== 1) throw new UsageError('train takes one preset id, e.g. `digit-lab train cnn-16-36 --epochs 3`');
@@ -101,7 +104,8 @@ export const trainCommand: Command = {
     };
 
     log(summary(spec));
-    const trainer = new Trainer({ backend });
+    if (values.python !== undefined && backend !== 'keras') throw new UsageError('--python goes with --backend keras');
+    const trainer = new Trainer({ backend, python: choosePython(values.python as string | undefined) });
     let total = 0;
     trainer.on('event', (event: TrainEvent) => {
       switch (event.type) {

@@ -142,6 +142,7 @@ async function start(choice: BackendChoice, forcedBy: string): Promise<Started> 
   const forced = `forced by ${forcedBy}`;
   switch (choice) {
     case 'auto':
+    case 'keras': // Keras trains in its own process; the lab's jobs run on auto's engine
       return startAuto();
     case 'tensorflow':
       return startTensorflow(false, forced);
@@ -166,7 +167,7 @@ const started = new Map<string, Promise<EngineInfo>>();
 export async function initEngine(choice?: BackendChoice): Promise<EngineInfo> {
   const resolved = choice ?? defaultChoice();
   const forcedBy = choice !== undefined ? `--backend ${choice}` : `${BACKEND_ENV_VAR}=${resolved}`;
-  const key = resolved === 'auto' ? resolved : forcedBy;
+  const key = resolved === 'auto' || resolved === 'keras' ? 'auto' : forcedBy;
   let pending = started.get(key);
   if (pending === undefined) {
     pending = start(resolved, forcedBy).then((info) => ({ ...info, forced: resolved !== 'auto' }));

@@ -6,6 +6,8 @@ import type { BackendChoice, BackendName } from '../shared/backends';
 import { loadNodeBackend, NODE_PACKAGES } from './node-backend';
 import { LINK_COMMAND, linkRecord } from './link-tensorflow';
 import { adapterLine, loadWebgpuBackend, WEBGPU_INSTALL, webgpuVerdict, type WebgpuLoad } from './webgpu-backend';
+import { DEFAULT_PYTHON, probeKeras } from './keras-engine';
+import { LabError } from '../lab/lab-error';
 
 /**
  * The choice single-image readings (the paint pad, one predict) run on. Under 'auto' that is
@@ -15,7 +17,7 @@ import { adapterLine, loadWebgpuBackend, WEBGPU_INSTALL, webgpuVerdict, type Web
  * (dataSync), which the webgpu backend can do only in a browser.
  */
 export function readingChoice(choice: BackendChoice): BackendChoice {
-  return choice === 'auto' ? 'wasm' : syncReadChoice(choice);
+  return choice === 'auto' || choice === 'keras' ? 'wasm' : syncReadChoice(choice);
 }
 
 /** The choice for work that reads results back at once (dataSync): webgpu's goes to wasm. */
@@ -23,7 +25,7 @@ export function syncReadChoice(choice: BackendChoice): BackendChoice {
   return choice === 'webgpu' ? 'wasm' : choice;
 }
 
-function forcedBackend(choice: Exclude<BackendChoice, 'auto'>): BackendName {
+function forcedBackend(choice: Exclude<BackendChoice, 'auto' | 'keras'>): BackendName {
   return choice === 'tensorflow-gpu' ? 'tensorflow' : choice;
 }
 
@@ -32,6 +34,11 @@ function forcedBackend(choice: Exclude<BackendChoice, 'auto'>): BackendName {
  * loading the WebGPU engine gave (absent: not looked at).
  */
 export function jobEngines(choice: BackendChoice, tensorflow: boolean, webgpu?: WebgpuLoad): JobEngine[] {
+  if (choice === 'keras') {
+    // Keras trains; the model it saves is the lab's to evaluate and read, as under auto
+    const [, ...jobs] = jobEngines('auto', tensorflow, webgpu);
+    return [{ job: 'train', backend: 'keras', why: 'the backend is set to keras', whyKey: 'forced' }, ...jobs];
+  }
   if (choice !== 'auto') {
     const backend = forcedBackend(choice);
     const why = `the backend is set to ${choice}`;
@@ -68,7 +75,36 @@ function webgpuStatus(load: WebgpuLoad): EngineStatus {
     : { backend: 'webgpu', available: true, detail: `${params.adapter} through Dawn`, detailKey: 'gpuHardware', detailParams: params };
 }
 
-export async function describeEngines(choice: BackendChoice): Promise<EnginesReport> {
+/** Probes are slow (Python imports Keras and its backend): each Python is asked once per process. */
+const kerasProbes = new Map<string, Promise<EngineStatus>>();
+
+/** The Keras engine on `python`: available with its versions, or why not. */
+export function kerasStatus(python: string): Promise<EngineStatus> {
+  let status = kerasProbes.get(python);
+  if (!status) {
+    status = probeKeras(python).then(
+      (hello): EngineStatus => ({
+        backend: 'keras',
+        available: true,
+        detail: `Keras ${hello.keras} on ${hello.backend} in ${python} (Python ${hello.python}): --backend keras trains with it`,
+        detailKey: 'keras',
+        detailParams: { keras: hello.keras, backend: hello.backend, python, pythonVersion: hello.python },
+      }),
+      (error: unknown): EngineStatus => {
+        kerasProbes.delete(python);
+        const reason = error instanceof Error ? error.message : String(error);
+        // the renderer says it in the user's language from the error's code and parameters
+        const coded = error instanceof LabError ? { code: error.code, ...Object.fromEntries(Object.entries(error.params).map(([k, v]) => [k, String(v)])) } : {};
+        return { backend: 'keras', available: false, detail: reason, detailKey: 'kerasMissing', detailParams: { python, reason, ...coded } };
+      },
+    );
+    kerasProbes.set(python, status);
+  }
+  return status;
+}
+
+export async function describeEngines(choice: BackendChoice, python = DEFAULT_PYTHON): Promise<EnginesReport> {
+  const keras = kerasStatus(python);
   const native = await loadNodeBackend(false);
   const webgpu = await loadWebgpuBackend();
   const link = linkRecord();
@@ -96,6 +132,7 @@ export async function describeEngines(choice: BackendChoice): Promise<EnginesRep
       webgpuStatus(webgpu),
       { backend: 'wasm', available: true, detail: `@tensorflow/tfjs-backend-wasm ${tf.version.tfjs}, ships with the lab`, detailKey: 'wasm', detailParams: { version: tf.version.tfjs } },
       { backend: 'cpu', available: true, detail: 'plain JavaScript, only when asked for', detailKey: 'cpu', detailParams: {} },
+      await keras,
     ],
     jobs: jobEngines(choice, native.ok, webgpu),
     ...(link ? { link } : {}),

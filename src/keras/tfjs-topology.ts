@@ -42,8 +42,15 @@ function activationName(value: unknown): string {
   return name === 'silu' ? 'swish' : String(name);
 }
 
+/**
+ * Keras 2's hard_sigmoid as the lab's Keras engine registers it (resources/keras_lab.py), so that
+ * a Keras 3 file can carry the seeds' gates exactly: TF.js's hard_sigmoid, no gate rescaling.
+ */
+export const KERAS2_HARD_SIGMOID = 'digit_lab>keras2_hard_sigmoid';
+
 function activation(layer: KerasLayer, value: unknown, keras3: boolean, field = 'activation'): string {
   const plain = activationName(value);
+  if (plain === KERAS2_HARD_SIGMOID) return 'hard_sigmoid';
   if (plain === 'hard_sigmoid') {
     // A recurrent layer's gates are rescaled (gates.ts); anywhere else Keras 3's differs from TF.js's.
     if (keras3 && field !== 'recurrent_activation') {
@@ -184,7 +191,7 @@ export function tfjsTopology(layers: KerasLayer[], keras3: boolean, modelName: s
     const tfjsName = `${layer.name}_${out.length}`;
     converted.config.name = tfjsName;
     if (['Dense', 'Conv2D', 'BatchNormalization', 'SimpleRNN', 'LSTM', 'GRU'].includes(converted.class_name)) {
-      const gated = keras3 && converted.config.recurrent_activation === 'hard_sigmoid';
+      const gated = keras3 && activationName(layer.config.recurrent_activation) === 'hard_sigmoid';
       weighted.push({ layer, tfjsName, gateScale: gated ? 1 / KERAS3_GATE_SCALE : 1 });
       // The file's weights replace them: no time spent drawing random (or orthogonal) ones first.
       for (const field of ['kernel_initializer', 'recurrent_initializer']) converted.config[field] = { class_name: 'Zeros', config: {} };

@@ -10,13 +10,15 @@ const SCHEMA_VERSION = '1.0.0';
 export const LANGUAGES = ['system', 'en', 'zh-Hant', 'zh-Hans'] as const;
 export const THEMES = ['system', 'light', 'dark'] as const;
 export const MAX_MIRRORS = 10;
-const DEFAULTS: SettingsData = { language: 'system', theme: 'system', backend: 'auto', mirrors: [...DEFAULT_MIRRORS] };
+export const MAX_PYTHON_PATH = 1000;
+const DEFAULTS: SettingsData = { language: 'system', theme: 'system', backend: 'auto', mirrors: [...DEFAULT_MIRRORS], python: '' };
 
 const SCHEMA = {
   language: { enum: [...LANGUAGES] },
   theme: { enum: [...THEMES] },
   backend: { enum: [...BACKEND_CHOICES] },
   mirrors: { type: 'array', items: { type: 'string', pattern: '^https?://' }, maxItems: MAX_MIRRORS },
+  python: { type: 'string', maxLength: MAX_PYTHON_PATH },
 } as const;
 
 /**
@@ -29,6 +31,7 @@ function toFirstVersion(store: Conf<SettingsData>): void {
     theme: (v) => (THEMES as readonly unknown[]).includes(v),
     backend: (v) => (BACKEND_CHOICES as readonly unknown[]).includes(v),
     mirrors: (v) => Array.isArray(v) && v.length <= MAX_MIRRORS && v.every((m) => typeof m === 'string' && /^https?:\/\//.test(m)),
+    python: (v) => typeof v === 'string' && v.length <= MAX_PYTHON_PATH,
   };
   const old: Record<string, unknown> = { ...store.store };
   for (const key of Object.keys(old)) {
@@ -57,8 +60,8 @@ export class Settings {
   }
 
   get(): SettingsData {
-    const { language, theme, backend, mirrors } = { ...DEFAULTS, ...this.store.store };
-    return { language, theme, backend, mirrors };
+    const { language, theme, backend, mirrors, python } = { ...DEFAULTS, ...this.store.store };
+    return { language, theme, backend, mirrors, python };
   }
 
   set(changes: Partial<SettingsData>): SettingsData {

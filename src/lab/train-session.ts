@@ -11,6 +11,7 @@ import { Trainer } from '../training/trainer';
 import type { TrainExtras } from '../training/messages';
 import type { Settings } from './settings';
 import { LabError } from './lab-error';
+import { choosePython } from '../engine/keras-engine';
 
 /** What a session works with: the lab's stores, where the data is cached, and where its events go. */
 export interface SessionDeps {
@@ -21,19 +22,25 @@ export interface SessionDeps {
   emit: (event: TrainEvent) => void;
 }
 
+interface TrainerFor {
+  backend: BackendChoice;
+  python: string;
+}
+
 /** Batch events kept for a view that opens mid-run; epoch events are all kept. */
 const KEPT_BATCH_EVENTS = 200;
 
 export class TrainSession {
   private trainer: Trainer;
-  private trainerBackend: BackendChoice;
+  /** the backend and Python (for keras) the trainer was made for */
+  private trainerFor: TrainerFor;
   private current: TrainStatus = { runId: null, paused: false, events: [] };
   /** the spec of the current run, so a run that fails before it starts is still recorded */
   private currentSpec: ModelSpec | null = null;
 
   constructor(private readonly lab: SessionDeps) {
-    this.trainerBackend = lab.settings.get().backend;
-    this.trainer = this.newTrainer(this.trainerBackend);
+    this.trainerFor = this.wanted();
+    this.trainer = this.newTrainer(this.trainerFor);
   }
 
   /** the id of the run training now, if any */
@@ -70,19 +77,25 @@ export class TrainSession {
     return this.trainer.close();
   }
 
-  private newTrainer(backend: BackendChoice): Trainer {
-    const trainer = new Trainer({ backend, cacheDir: this.lab.cacheDir });
+  private wanted(): TrainerFor {
+    const { backend, python } = this.lab.settings.get();
+    return { backend, python: choosePython(python) };
+  }
+
+  private newTrainer({ backend, python }: TrainerFor): Trainer {
+    const trainer = new Trainer({ backend, python, cacheDir: this.lab.cacheDir });
     trainer.on('event', (event) => void this.onEvent(event));
     return trainer;
   }
 
-  /** The trainer for the next run, on the backend the settings now name. */
+  /** The trainer for the next run, on the backend (and Python) the settings now name. */
   private idleTrainer(): Trainer {
-    const backend = this.lab.settings.get().backend;
-    if (backend !== this.trainerBackend && !this.trainer.running) {
+    const wanted = this.wanted();
+    const changed = wanted.backend !== this.trainerFor.backend || wanted.python !== this.trainerFor.python;
+    if (changed && !this.trainer.running) {
       void this.trainer.close();
-      this.trainer = this.newTrainer(backend);
-      this.trainerBackend = backend;
+      this.trainer = this.newTrainer(wanted);
+      this.trainerFor = wanted;
     }
     return this.trainer;
   }

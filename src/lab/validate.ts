@@ -5,7 +5,7 @@ import { CALL_NAMES, type CallName } from '../shared/contract';
 import { LabError } from './lab-error';
 import { PRESET_IDS } from '../shared/presets';
 import { MAX_DRAWING_BYTES } from '../files/my-digits';
-import { LANGUAGES, MAX_MIRRORS, THEMES } from './settings';
+import { LANGUAGES, MAX_MIRRORS, MAX_PYTHON_PATH, THEMES } from './settings';
 import { BACKEND_CHOICES } from '../shared/backends';
 import { IMAGE_PIXELS, MAX_LAYERS, MAX_MY_DIGITS_REPEAT, MAX_SEED, MAX_WORKERS, MIN_LIMIT, TRAIN_IMAGES } from '../shared/limits';
 import { MAX_IMPORT_BASE64, MAX_IMPORT_BYTES } from '../shared/limits';
@@ -185,8 +185,8 @@ const CHECKS: Record<CallName, Check> = {
   predict: object({ model: RUN_ID, input: numbers(IMAGE_PIXELS, 0, 1), featureMaps: boolean }, ['featureMaps']),
   'settings.get': none,
   'settings.set': object(
-    { language: oneOf(LANGUAGES), theme: oneOf(THEMES), backend: oneOf(BACKEND_CHOICES), mirrors: array(MIRROR, MAX_MIRRORS) },
-    ['language', 'theme', 'backend', 'mirrors'],
+    { language: oneOf(LANGUAGES), theme: oneOf(THEMES), backend: oneOf(BACKEND_CHOICES), mirrors: array(MIRROR, MAX_MIRRORS), python: string(MAX_PYTHON_PATH, /^[^\0\n]*$/) },
+    ['language', 'theme', 'backend', 'mirrors', 'python'],
   ),
   'digits.list': none,
   'digits.add': object({ label: integer(0, 9), input: numbers(IMAGE_PIXELS, 0, 1), png: DRAWING }, ['png']),

@@ -6,6 +6,7 @@ import type { Preset } from './presets';
 import type { ReproduceStatus } from './reproduce';
 import type { EngineReport, Evaluation, RunResult, TrainEvent, TrainRequest } from './training';
 import type { ErrorCode, ErrorParams } from './error-codes';
+import type { BackendChoice } from './backends';
 
 export type Split = 'train' | 'test';
 
@@ -181,18 +182,20 @@ export type Theme = 'system' | 'light' | 'dark';
 export interface Settings {
   language: Language | 'system';
   theme: Theme;
-  backend: 'auto' | 'tensorflow' | 'tensorflow-gpu' | 'webgpu' | 'wasm' | 'cpu';
+  backend: BackendChoice;
   mirrors: string[];
+  /** the Python the Keras engine runs on; '' for python3 on PATH */
+  python: string;
 }
 
 /** An engine this install has or lacks (`digit-lab engine`, the Settings view). */
 export interface EngineStatus {
-  backend: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+  backend: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu' | 'keras';
   available: boolean;
   /** in English, for the CLI */
   detail: string;
   /** the same, for the renderer to say in the user's language (settings.engineDetail.<key>) */
-  detailKey: 'linked' | 'installed' | 'missing' | 'gpuHardware' | 'gpuSoftware' | 'gpuMissing' | 'wasm' | 'cpu';
+  detailKey: 'linked' | 'installed' | 'missing' | 'gpuHardware' | 'gpuSoftware' | 'gpuMissing' | 'wasm' | 'cpu' | 'keras' | 'kerasMissing';
   detailParams: Record<string, string>;
 }
 

@@ -1,6 +1,7 @@
 // What a training run is asked to do, what it reports, and the evaluation it ends with.
 // Keras's words: fit, epoch, batch, history (loss, acc, val_loss, val_acc), evaluate.
 import { NUM_CLASSES, type ModelSpec } from './model-spec';
+import type { ErrorCode, ErrorParams } from './error-codes';
 /** Threads that train (data-parallel): 'auto', or a whole number from 1 to MAX_WORKERS (limits.ts). */
 export type WorkersChoice = 'auto' | number;
 
@@ -141,7 +142,8 @@ export type TrainEvent =
   | { type: 'resumed'; runId: string }
   | { type: 'evaluating'; runId: string }
   | { type: 'done'; runId: string; result: RunResult }
-  | { type: 'failed'; runId: string; message: string };
+  /** `code` and `params` where the failure is one the lab names (error-codes.ts), for the user's language */
+  | { type: 'failed'; runId: string; message: string; code?: ErrorCode; params?: ErrorParams };
 
 /** Counts of (true label, predicted label) pairs. */
 export function confusionMatrix(labels: ArrayLike<number>, predicted: ArrayLike<number>, classes = NUM_CLASSES): number[][] {

@@ -4,6 +4,8 @@ export class RunControl {
   private paused = false;
   private stopped = false;
   private wake: (() => void) | null = null;
+  /** told of each request as it comes, for a run that trains elsewhere (the Keras engine's process) */
+  onRequest: ((request: 'pause' | 'resume' | 'stop') => void) | null = null;
 
   get isPaused(): boolean {
     return this.paused;
@@ -15,16 +17,19 @@ export class RunControl {
 
   pause(): void {
     this.paused = true;
+    this.onRequest?.('pause');
   }
 
   resume(): void {
     this.paused = false;
+    this.onRequest?.('resume');
     this.wake?.();
   }
 
   /** Stop after the current batch; the model keeps what it learned and is still evaluated. */
   stop(): void {
     this.stopped = true;
+    this.onRequest?.('stop');
     this.wake?.();
   }
 

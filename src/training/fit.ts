@@ -37,23 +37,37 @@ export function appendExamples(examples: Examples, extra: Examples, repeat: numb
   return { count, images, labels };
 }
 
-function trainingSets(data: Mnist, request: TrainRequest): { train: Examples; validation: Examples | null } {
+/** Which rows of the training set a run trains and validates on: the first `limit`, a split taking the last part. */
+export type TrainingRows = { trainCount: number; validation: { kind: 'none' } | { kind: 'test' } | { kind: 'split'; start: number; end: number } };
+
+export function trainingRows(data: Mnist, request: TrainRequest): TrainingRows {
   const { spec } = request;
   const limit = request.limit ?? TRAIN_IMAGES;
   if (!Number.isInteger(limit) || limit < MIN_LIMIT || limit > data.train.count) {
     throw new Error(`limit must be a whole number from ${MIN_LIMIT} to ${data.train.count}, got ${request.limit}`);
   }
-  const all = slice(data.train, 0, limit);
   switch (spec.validation.kind) {
     case 'none':
-      return { train: all, validation: null };
     case 'test':
-      return { train: all, validation: data.test };
+      return { trainCount: limit, validation: { kind: spec.validation.kind } };
     case 'split': {
       // Keras's validation_split: the last fraction, taken before shuffling.
       const { trainCount } = validationSplit(limit, spec.validation.fraction);
-      return { train: slice(all, 0, trainCount), validation: slice(all, trainCount, limit) };
+      return { trainCount, validation: { kind: 'split', start: trainCount, end: limit } };
     }
+  }
+}
+
+function trainingSets(data: Mnist, request: TrainRequest): { train: Examples; validation: Examples | null } {
+  const { trainCount, validation } = trainingRows(data, request);
+  const train = slice(data.train, 0, trainCount);
+  switch (validation.kind) {
+    case 'none':
+      return { train, validation: null };
+    case 'test':
+      return { train, validation: data.test };
+    case 'split':
+      return { train, validation: slice(data.train, validation.start, validation.end) };
   }
 }
 
@@ -72,15 +86,21 @@ export interface FitOptions {
   initDir?: string;
 }
 
-/** The training examples with My digits added, as the request asks. */
-function withMyDigits(train: Examples, request: TrainRequest, myDigits: Examples | undefined): { train: Examples; added: number } {
-  if (!request.myDigits) return { train, added: 0 };
+/** How many times the request has each My digit seen per epoch; throws when it has none to add. */
+export function myDigitsRepeat(request: TrainRequest, myDigits: Examples | undefined): number {
   if (!myDigits || myDigits.count === 0) throw new Error('myDigits: there are no My digits to train with; label some drawings in the Paint view first');
   const repeat = request.myDigitsRepeat ?? 1;
   if (!Number.isInteger(repeat) || repeat < 1 || repeat > MAX_MY_DIGITS_REPEAT) {
     throw new Error(`myDigitsRepeat must be a whole number from 1 to ${MAX_MY_DIGITS_REPEAT}, got ${request.myDigitsRepeat}`);
   }
-  return { train: appendExamples(train, myDigits, repeat), added: myDigits.count * repeat };
+  return repeat;
+}
+
+/** The training examples with My digits added, as the request asks. */
+function withMyDigits(train: Examples, request: TrainRequest, myDigits: Examples | undefined): { train: Examples; added: number } {
+  if (!request.myDigits) return { train, added: 0 };
+  const repeat = myDigitsRepeat(request, myDigits);
+  return { train: appendExamples(train, myDigits!, repeat), added: myDigits!.count * repeat };
 }
 
 /** Starts `model` from a saved model's weights; the layers must match weight for weight. */

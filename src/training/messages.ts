@@ -9,7 +9,7 @@ export interface TrainExtras {
 }
 
 export type ToWorker =
-  | { type: 'train'; runId: string; request: TrainRequest; backend: BackendChoice; cacheDir?: string; extras?: TrainExtras }
+  | { type: 'train'; runId: string; request: TrainRequest; backend: BackendChoice; cacheDir?: string; extras?: TrainExtras; python?: string }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };

@@ -7,6 +7,7 @@ import type { RunResult, TrainEvent, TrainRequest } from '../shared/training';
 import { validateModelSpec } from '../shared/model-spec';
 import type { FromWorker, ToWorker, TrainExtras } from './messages';
 import { startWorker } from './start-worker';
+import { LabError } from '../lab/lab-error';
 
 export class AlreadyTrainingError extends Error {
   constructor(readonly runId: string) {
@@ -18,6 +19,8 @@ export class AlreadyTrainingError extends Error {
 export interface TrainerOptions {
   backend?: BackendChoice;
   cacheDir?: string;
+  /** the Python the Keras engine runs on (backend 'keras'): --python or the Settings' */
+  python?: string;
 }
 
 export declare interface Trainer {
@@ -71,7 +74,7 @@ export class Trainer extends EventEmitter {
     validateModelSpec(request.spec);
     this.current = runId;
     this.ensureWorker();
-    this.send({ type: 'train', runId, request, backend: this.backend, cacheDir: this.options.cacheDir, extras });
+    this.send({ type: 'train', runId, request, backend: this.backend, cacheDir: this.options.cacheDir, extras, python: this.options.python });
     return runId;
   }
 
@@ -98,7 +101,7 @@ export class Trainer extends EventEmitter {
           resolve(event.result);
         } else if (event.type === 'failed') {
           this.off('event', listener);
-          reject(new Error(event.message));
+          reject(event.code ? new LabError(event.code, event.params) : new Error(event.message));
         }
       };
       this.on('event', listener);

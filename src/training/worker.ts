@@ -5,6 +5,9 @@ import { loadMnist, type Mnist } from '../data/mnist';
 import type { EngineReport, TrainEvent } from '../shared/training';
 import { RunControl } from './control';
 import { fit } from './fit';
+import { kerasFit } from './keras-fit';
+import { choosePython } from '../engine/keras-engine';
+import { LabError } from '../lab/lab-error';
 import type { FromWorker, ToWorker } from './messages';
 
 if (!parentPort) throw new Error('training/worker.ts must run in a worker thread');
@@ -35,10 +38,14 @@ port.on('message', async (message: ToWorker) => {
         const info = await initEngine(message.backend);
         const engine: EngineReport = engineReport(info);
         data ??= loadMnist({ cacheDir: message.cacheDir });
-        const result = await fit(request, await data, { runId, engine, emit, control, ...message.extras });
+        const result =
+          message.backend === 'keras'
+            ? await kerasFit(request, await data, { runId, evaluator: engine, python: choosePython(message.python), emit, control, ...message.extras })
+            : await fit(request, await data, { runId, engine, emit, control, ...message.extras });
         emit({ type: 'done', runId, result });
       } catch (error) {
-        emit({ type: 'failed', runId, message: error instanceof Error ? error.message : String(error) });
+        const message = error instanceof Error ? error.message : String(error);
+        emit({ type: 'failed', runId, message, ...(error instanceof LabError ? { code: error.code, params: error.params } : {}) });
       } finally {
         control = null;
       }

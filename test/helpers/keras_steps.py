@@ -3,7 +3,7 @@
 For each case folder under argv[1] (written by test/fidelity.test.ts): case.json holds the lab's
 model description, the batch size, the number of steps and the shapes of the lab's initial
 weights (weight-N.f32, raw little-endian float32); x.f32 and y.f32 hold the batches. Builds the
-model as scripts/keras_lab.py does (Keras 2.2's defaults), sets the lab's weights,
+model as resources/keras_lab.py does (Keras 2.2's defaults), sets the lab's weights,
 takes one train_on_batch step per batch and prints {case: [loss per step]} as JSON.
 """
 import json
@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import keras
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'scripts'))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', '..', 'resources'))
 from keras_lab import INPUT_SHAPES, build  # noqa: E402
 
 

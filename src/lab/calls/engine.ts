@@ -2,6 +2,7 @@
 // engine.list: every engine, and which one each job uses.
 import { engineReport, initEngine } from '../../engine/backend';
 import { describeEngines } from '../../engine/engines';
+import { choosePython } from '../../engine/keras-engine';
 import type { LabContext } from '../context';
 import type { Handlers } from './handlers';
 
@@ -10,6 +11,9 @@ export function engineCalls(lab: LabContext): Handlers<'engine.info' | 'engine.l
     'engine.info': async () => {
       return engineReport(await initEngine(lab.settings.get().backend));
     },
-    'engine.list': async () => describeEngines(lab.settings.get().backend),
+    'engine.list': async () => {
+      const { backend, python } = lab.settings.get();
+      return describeEngines(backend, choosePython(python));
+    },
   };
 }

@@ -2,6 +2,7 @@
 // A view opened mid-run catches up from train.status, which keeps the run's events.
 import type { ModelSpec } from '../../../shared/model-spec';
 import type { EngineReport, EpochLogs, RunResult, TrainEvent } from '../../../shared/training';
+import { t } from '../i18n/index.svelte';
 
 export type Phase = 'idle' | 'starting' | 'training' | 'paused' | 'evaluating' | 'done' | 'stopped' | 'failed';
 
@@ -128,7 +129,7 @@ export class TrainingState {
         this.phase = event.result.stopped ? 'stopped' : 'done';
         break;
       case 'failed':
-        this.message = event.message;
+        this.message = event.code ? t(`error.${event.code}`, event.params) : event.message;
         this.phase = 'failed';
         break;
     }

@@ -1,7 +1,9 @@
 """The lab's model descriptions (src/shared/model-spec.ts) as real Keras models, with Keras 2.2's
 defaults (the seeds' Keras) spelled out where Keras 3 changed them: LSTM and GRU gate with Keras 2's
 hard_sigmoid, and GRU applies its reset gate before the recurrent matmul (reset_after=False).
-Used by scripts/keras-reference.py and test/helpers/keras_steps.py.
+Used by the lab's Keras engine (resources/keras_engine.py), scripts/keras_reference.py and
+test/helpers/keras_steps.py. Keras 2's gate is registered by name (digit_lab>keras2_hard_sigmoid),
+so a saved .keras file names it and the lab's importer reads it as TF.js's hard_sigmoid.
 """
 import keras
 from keras import layers, ops
@@ -11,6 +13,7 @@ INPUT_SHAPES = {'flat': (784,), 'sequence': (28, 28), 'image': (28, 28, 1)}
 INITIALIZERS = {'glorotUniform': 'glorot_uniform', 'randomNormal': 'random_normal', 'heNormal': 'he_normal'}
 
 
+@keras.saving.register_keras_serializable(package='digit_lab', name='keras2_hard_sigmoid')
 def keras2_hard_sigmoid(x):
     # Keras 2's hard_sigmoid, clip(0.2x + 0.5); Keras 3's is relu6(x + 3) / 6.
     return ops.clip(0.2 * x + 0.5, 0.0, 1.0)
