@@ -156,7 +156,7 @@ test("initEngine('auto') picks tensorflow where tfjs-node is linked, and says so
 test('cpu only when asked, and back again', async () => {
   const auto = await initEngine('auto');
   const cpu = await initEngine('cpu');
-  assert.deepEqual(cpu, { backend: 'cpu', gpu: false, version: `tfjs ${tf.version.tfjs}`, reason: 'forced by --backend cpu', threads: 1 });
+  assert.deepEqual(cpu, { backend: 'cpu', gpu: false, version: `tfjs ${tf.version.tfjs}`, reason: 'forced by --backend cpu', threads: 1, forced: true });
   assert.equal(tf.getBackend(), 'cpu');
   assert.equal(await initEngine('auto'), auto);
   assert.equal(tf.getBackend(), auto.backend);

@@ -1,6 +1,7 @@
 // Loads the optional WebGPU engine: Dawn's Node bindings (npm `webgpu`, a prebuilt dawn.node)
 // give Node a `navigator.gpu`, and @tensorflow/tfjs-backend-webgpu registers 'webgpu' on it.
 // Either package may be absent, and a machine may have no adapter at all.
+import { existsSync, readdirSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 
 export const WEBGPU_PACKAGES = { dawn: 'webgpu', backend: '@tensorflow/tfjs-backend-webgpu' } as const;
@@ -126,4 +127,22 @@ export function webgpuVerdict(load: WebgpuLoad): { use: boolean; why: string } {
   if (!load.ok) return { use: false, why: load.why };
   const line = adapterLine(load.adapter);
   return load.adapter.software ? { use: false, why: `${line} runs on the CPU, slower than the CPU engines` } : { use: true, why: line };
+}
+
+/** Why `auto` did not look for a GPU adapter on a Linux machine that shows no GPU device. */
+export const NO_GPU_DEVICE = 'this machine has no GPU device (no render node in /dev/dri)';
+
+/**
+ * Whether a hardware adapter can exist here. Linux shows a GPU as a render node in /dev/dri
+ * (or NVIDIA's /dev/nvidia0); without one Dawn can only find a software adapter, which `auto`
+ * would not use, so `auto` does not load Dawn at all (it prints warnings as it starts).
+ */
+export function mayHaveGpu(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
+  } catch {
+    return false;
+  }
 }
