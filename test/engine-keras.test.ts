@@ -1,12 +1,10 @@
 // The Keras engine on real Keras (the venv scripts/python-env.sh builds, JAX backend): training
 // from the command line and through the lab, the run it leaves, and each way it fails.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLabService, type LabService } from '../src/lab/service';
-import { loadMnist, type Mnist } from '../src/data/mnist';
 import { presetSpec } from '../src/shared/presets';
 import { probeKeras } from '../src/engine/keras-engine';
 import { KerasProtocolError, parseFromKeras } from '../src/engine/keras-protocol';
@@ -16,6 +14,7 @@ import type { Evaluation, RunResult, TrainEvent } from '../src/shared/training';
 import { kerasPython, noKeras } from './helpers/python';
 import { runCli } from './helpers/cli';
 import { wasmAndMnist } from './helpers/wasm-lab';
+import { call, home, lab, mnist, testImage, useTestLab } from './helpers/test-lab';
 
 /** A few hundred images, one epoch: enough to learn something, little enough for CI. */
 const LIMIT = 600;
@@ -30,22 +29,7 @@ const ACCURACY_GAP = 0.1;
 process.env.KERAS_BACKEND ??= 'jax';
 process.env.JAX_PLATFORMS ??= 'cpu';
 
-let home: string;
-let lab: LabService;
-let mnist: Mnist;
-
-before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'digit-lab-keras-engine-'));
-  lab = await createLabService({ home, cacheDir: join(home, 'cache') });
-  mnist = await loadMnist();
-});
-after(async () => {
-  await lab.close();
-  await rm(home, { recursive: true, force: true });
-});
-
-const call = <T>(name: string, args: unknown = null) => lab.call(name, args) as Promise<T>;
-const testImage = (index: number) => Array.from(mnist.test.images.subarray(index * 784, (index + 1) * 784));
+useTestLab('digit-lab-keras-engine-');
 
 function untilEnd(events: TrainEvent[], onEvent?: (event: TrainEvent) => void): Promise<TrainEvent> {
   return new Promise((resolve) => {

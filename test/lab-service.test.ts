@@ -1,6 +1,6 @@
 // The LabService on real data: every call of the contract, and the forged calls a renderer
 // might send, each answered with a clear error while the lab keeps working.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -15,27 +15,13 @@ import { loadModel } from '../src/files/model-files';
 import type { EnginesReport, DataStatus, DownloadOutcome, DownloadProgressEvent, ModelFiles, Prediction, RunSummary, Samples, Settings, TrainStatus } from '../src/shared/contract';
 import { presetSpec } from '../src/shared/presets';
 import type { Evaluation, RunResult, TrainEvent } from '../src/shared/training';
-import { embeddedDir, loadMnist, type Mnist } from '../src/data/mnist';
+import { embeddedDir } from '../src/data/mnist';
 import { MNIST_FILES } from '../src/data/files';
 import { DEFAULT_MIRRORS } from '../src/data/download';
 import { testBackends } from './helpers/engines';
+import { call, home, lab, mnist, testImage, useTestLab } from './helpers/test-lab';
 
-let home: string;
-let lab: LabService;
-let mnist: Mnist;
-
-before(async () => {
-  home = await mkdtemp(join(tmpdir(), 'digit-lab-service-'));
-  lab = await createLabService({ home, cacheDir: join(home, 'cache') });
-  mnist = await loadMnist();
-});
-after(async () => {
-  await lab.close();
-  await rm(home, { recursive: true, force: true });
-});
-
-const call = <T>(name: string, args: unknown = null) => lab.call(name, args) as Promise<T>;
-const testImage = (index: number) => Array.from(mnist.test.images.subarray(index * 784, (index + 1) * 784));
+useTestLab('digit-lab-service-');
 
 /** The next train.event that passes `match`. */
 function nextEvent(match: (event: TrainEvent) => boolean): Promise<TrainEvent> {

@@ -6,11 +6,12 @@ import { IMAGE_PIXELS as PIXELS, MAX_MY_DIGITS_REPEAT, MIN_LIMIT, TRAIN_IMAGES }
 import type { EngineReport, EpochLogs, History, RunResult, TrainEvent, TrainRequest } from '../shared/training';
 import type { Mnist } from '../data/mnist';
 import { validationSplit } from '../data/mnist';
-import { loadModel, saveModel } from '../files/model-files';
+import { loadModel } from '../files/model-files';
 import { seededUniform } from '../models/random';
 import { Augmenter } from './augment';
 import { BatchMaker, shuffledOrder, slice, type Examples } from './batches';
 import { RunControl } from './control';
+import { finishRun } from './run-result';
 import { evaluate, predictAll } from './evaluate';
 import { withSeededRandom } from './seeded-random';
 import { createStepper, type Stepper } from './stepper';
@@ -210,37 +211,20 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
       const evaluation = await evaluate(stepper.predict, data.test, inputShape);
       await stepper.dispose();
       stepper = null;
-      const result: RunResult = {
+      const facts = {
         runId,
         spec,
         history,
         evaluation,
         epochsCompleted,
-        stopped: epochsCompleted < spec.epochs,
-        durationSeconds: (performance.now() - started) / 1000,
         trainCount: train.count,
         validationCount: validation?.count ?? 0,
         params: countParams(rows),
         engine: engineUsed,
         seed: request.seed,
-        finishedAt: new Date().toISOString(),
         ...(myDigitsCount ? { myDigitsCount } : {}),
       };
-      if (request.saveDir) {
-        await saveModel(model, request.saveDir, {
-          format: 1,
-          name: spec.name,
-          spec,
-          history,
-          evaluation: { loss: evaluation.loss, accuracy: evaluation.accuracy, confusionMatrix: evaluation.confusionMatrix },
-          backend: engine.backend,
-          datasetSha256: data.sha256,
-          createdAt: result.finishedAt,
-          source: 'trained',
-        });
-        result.modelDir = request.saveDir;
-      }
-      return result;
+      return await finishRun(model, data, facts, started, request.saveDir);
     } finally {
       await stepper?.dispose();
       model.optimizer?.dispose();

@@ -10,12 +10,13 @@ import { countParams, validateModelSpec } from '../shared/model-spec';
 import type { EngineReport, History, RunResult, TrainRequest } from '../shared/training';
 import type { Mnist } from '../data/mnist';
 import { MNIST_FILES } from '../data/files';
-import { loadModel, saveModel } from '../files/model-files';
+import { loadModel } from '../files/model-files';
 import { openAnyModel } from '../keras/open';
 import { LabError } from '../lab/lab-error';
 import { KerasWorker } from '../engine/keras-engine';
 import type { FromKeras, ToKeras } from '../engine/keras-protocol';
 import { RunControl } from './control';
+import { finishRun } from './run-result';
 import { evaluate } from './evaluate';
 import { myDigitsRepeat, trainingRows, type FitOptions } from './fit';
 
@@ -145,37 +146,20 @@ export async function kerasFit(request: TrainRequest, data: Mnist, options: Kera
     try {
       const evaluation = await evaluate(model, data.test, [...model.inputs[0].shape.slice(1)] as number[]);
       const myDigitsCount = files.myDigits ? files.myDigits.count * files.myDigits.repeat : 0;
-      const result: RunResult = {
+      const facts = {
         runId,
         spec,
         history,
         evaluation,
         epochsCompleted: saved.epochsCompleted,
-        stopped: saved.epochsCompleted < spec.epochs,
-        durationSeconds: (performance.now() - started) / 1000,
         trainCount: trainCount + myDigitsCount,
         validationCount: validation.kind === 'split' ? validation.end - validation.start : validation.kind === 'test' ? data.test.count : 0,
         params: countParams(rows),
         engine,
         seed: request.seed,
-        finishedAt: new Date().toISOString(),
         ...(myDigitsCount ? { myDigitsCount } : {}),
       };
-      if (request.saveDir) {
-        await saveModel(model, request.saveDir, {
-          format: 1,
-          name: spec.name,
-          spec,
-          history,
-          evaluation: { loss: evaluation.loss, accuracy: evaluation.accuracy, confusionMatrix: evaluation.confusionMatrix },
-          backend: 'keras',
-          datasetSha256: data.sha256,
-          createdAt: result.finishedAt,
-          source: 'trained',
-        });
-        result.modelDir = request.saveDir;
-      }
-      return result;
+      return await finishRun(model, data, facts, started, request.saveDir);
     } finally {
       model.dispose();
     }
