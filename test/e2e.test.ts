@@ -13,6 +13,7 @@ import { startMirror } from './e2e/mirror';
 import { traceDigit, type Point } from './e2e/trace';
 import { englishWords } from './helpers/english-words';
 import { PRESET_IDS } from '../src/shared/presets';
+import { RECIPE_IDS } from '../src/shared/recipes';
 import type { DigitImage, RunSummary, Samples } from '../src/shared/contract';
 
 let lab: Lab;
@@ -538,8 +539,8 @@ test('Settings: switching the language translates the lab; dark mode', async () 
   await byId('nav-settings').click();
   await byId('settings-language').selectOption('zh-Hans');
   await waitForText(byId('nav-data'), /数据/);
-  // every view in 简体中文: no English left but Keras's vocabulary and the names of runs and presets
-  const names = new Set([...((await lab.service.call('runs.list', null)) as RunSummary[]).map((r) => r.name), ...PRESET_IDS].flatMap((name) => englishWords(name)));
+  // every view in 简体中文: no English left but Keras's vocabulary and the names of runs, presets and recipes
+  const names = new Set([...((await lab.service.call('runs.list', null)) as RunSummary[]).map((r) => r.name), ...PRESET_IDS, ...RECIPE_IDS].flatMap((name) => englishWords(name)));
   for (const view of ['data', 'model', 'train', 'evaluate', 'runs', 'paint', 'settings']) {
     await byId(`nav-${view}`).click();
     await page.waitForTimeout(300);
