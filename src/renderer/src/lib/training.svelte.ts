@@ -2,7 +2,7 @@
 // A view opened mid-run catches up from train.status, which keeps the run's events.
 import type { ModelSpec } from '../../../shared/model-spec';
 import type { EngineReport, EpochLogs, RunResult, TrainEvent } from '../../../shared/training';
-import { t } from '../i18n/index.svelte';
+import type { ErrorCode, ErrorParams } from '../../../shared/error-codes';
 
 export type Phase = 'idle' | 'starting' | 'training' | 'paused' | 'evaluating' | 'done' | 'stopped' | 'failed';
 
@@ -37,6 +37,8 @@ export class TrainingState {
   batchPoints = $state.raw<BatchPoint[]>([]);
   result = $state.raw<RunResult | null>(null);
   message = $state('');
+  /** a failed run's error, for the view to say in the user's language (message is the English) */
+  failure = $state.raw<{ code: ErrorCode; params?: ErrorParams } | null>(null);
   /** when the run started (this page's clock), for the elapsed time */
   startedAt = $state(0);
 
@@ -61,6 +63,7 @@ export class TrainingState {
     this.batchPoints = [];
     this.result = null;
     this.message = '';
+    this.failure = null;
     this.startedAt = performance.now();
   }
 
@@ -129,7 +132,8 @@ export class TrainingState {
         this.phase = event.result.stopped ? 'stopped' : 'done';
         break;
       case 'failed':
-        this.message = event.code ? t(`error.${event.code}`, event.params) : event.message;
+        this.message = event.message;
+        this.failure = event.code ? { code: event.code, params: event.params } : null;
         this.phase = 'failed';
         break;
     }
