@@ -6,7 +6,12 @@ import { availableParallelism } from 'node:os';
 import { MAX_WORKERS } from '../shared/limits';
 import { UsageError } from './errors';
 import { intFlag, workersFlag } from './output';
-import { loadWebgpuBackend } from '../engine/webgpu-backend';
+import { loadWebgpuBackend, mayHaveGpu } from '../engine/webgpu-backend';
+
+async function hardwareAdapter(): Promise<boolean> {
+  const gpu = await loadWebgpuBackend();
+  return gpu.ok && !gpu.adapter.software;
+}
 
 /** One animation frame at 60 Hz, the paint pad's target for a reading. */
 const FRAME_MS = 1000 / 60;
@@ -129,12 +134,11 @@ export const benchCommand: Command = {
     }
     // 'tensorflow' is tried and reported as skipped where tfjs-node is not installed; so is
     // 'webgpu' when asked for, and it is asked for by itself where the adapter is hardware.
-    const gpu = await loadWebgpuBackend();
-    const webgpu = values.webgpu === true || (gpu.ok && !gpu.adapter.software);
+    const scaling = values.scaling === true;
+    const webgpu = values.webgpu === true || (!scaling && mayHaveGpu() && (await hardwareAdapter()));
     const backends = ['tensorflow', ...(webgpu ? ['webgpu'] : []), 'wasm', ...(values.cpu ? ['cpu'] : [])];
     const json = values.json as boolean | undefined;
     const workers = workersFlag(values.workers);
-    const scaling = values.scaling === true;
     if (values['workers-max'] !== undefined && !scaling) throw new UsageError('--workers-max goes with --scaling');
     const scalingMax = scaling ? (intFlag(values['workers-max'], 'workers-max', 1, MAX_WORKERS) ?? Math.min(availableParallelism(), MAX_WORKERS)) : undefined;
     const report = await bench({
