@@ -14,7 +14,7 @@ import { traceDigit, type Point } from './e2e/trace';
 import { englishWords } from './helpers/english-words';
 import { PRESET_IDS } from '../src/shared/presets';
 import { RECIPE_IDS } from '../src/shared/recipes';
-import type { DigitImage, RunSummary, Samples } from '../src/shared/contract';
+import type { DigitImage, EnginesReport, RunSummary, Samples } from '../src/shared/contract';
 
 let lab: Lab;
 let page: Page;
@@ -528,6 +528,7 @@ test('Runs, Evaluate, Paint: a Keras 2 .h5 file imported from the Runs view is e
 
 test('Settings: switching the language translates the lab; dark mode', async () => {
   await byId('nav-settings').click();
+  await byId('settings-engines').waitFor({ timeout: 60_000 });
   await screenshot(page, 'settings');
   await byId('settings-language').selectOption('zh-Hant');
   await waitForText(byId('nav-data'), /資料/);
@@ -540,7 +541,10 @@ test('Settings: switching the language translates the lab; dark mode', async () 
   await byId('settings-language').selectOption('zh-Hans');
   await waitForText(byId('nav-data'), /数据/);
   // every view in 简体中文: no English left but Keras's vocabulary and the names of runs, presets and recipes
-  const names = new Set([...((await lab.service.call('runs.list', null)) as RunSummary[]).map((r) => r.name), ...PRESET_IDS, ...RECIPE_IDS].flatMap((name) => englishWords(name)));
+  // and the GPU adapter's name as its driver gives it (Settings shows it)
+  const engines = (await lab.service.call('engine.list', null)) as EnginesReport;
+  const adapters = engines.engines.flatMap((e) => (e.backend === 'webgpu' && e.detailParams.adapter ? [e.detailParams.adapter] : []));
+  const names = new Set([...((await lab.service.call('runs.list', null)) as RunSummary[]).map((r) => r.name), ...PRESET_IDS, ...RECIPE_IDS, ...adapters].flatMap((name) => englishWords(name)));
   for (const view of ['data', 'model', 'train', 'evaluate', 'runs', 'paint', 'settings']) {
     await byId(`nav-${view}`).click();
     await page.waitForTimeout(300);

@@ -115,7 +115,7 @@ test('webgpu is listed with its adapter, and auto does not pick a software one',
   const forced = await initEngine('webgpu');
   assert.equal(forced.backend, 'webgpu');
   assert.equal(forced.reason, 'forced by --backend webgpu');
-  assert.equal(forced.version, `tfjs ${tf.version.tfjs}, ${webgpu.detailParams.adapter}`);
+  assert.equal(forced.version, `tfjs ${tf.version.tfjs}, ${webgpu.detailParams.adapter} (${adapter.software ? 'software' : 'hardware'} adapter)`);
 });
 
 for (const preset of PRESETS) {

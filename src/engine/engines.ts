@@ -5,7 +5,7 @@ import type { EngineStatus, EnginesReport, JobEngine } from '../shared/contract'
 import type { BackendChoice, BackendName } from '../shared/backends';
 import { loadNodeBackend, NODE_PACKAGES } from './node-backend';
 import { LINK_COMMAND, linkRecord } from './link-tensorflow';
-import { adapterLine, loadWebgpuBackend, WEBGPU_INSTALL, webgpuVerdict, type WebgpuLoad } from './webgpu-backend';
+import { adapterLine, adapterName, loadWebgpuBackend, WEBGPU_INSTALL, webgpuVerdict, type WebgpuLoad } from './webgpu-backend';
 import { DEFAULT_PYTHON, probeKeras } from './keras-engine';
 import { LabError } from '../lab/lab-error';
 
@@ -69,10 +69,11 @@ function webgpuStatus(load: WebgpuLoad): EngineStatus {
     return { backend: 'webgpu', available: false, detail: `${load.why}; \`${WEBGPU_INSTALL}\` adds it`, detailKey: 'gpuMissing', detailParams: { install: WEBGPU_INSTALL } };
   }
   const { adapter } = load;
-  const params = { adapter: adapterLine(adapter), vendor: adapter.vendor, architecture: adapter.architecture, device: adapter.device, description: adapter.description };
+  // the adapter's name goes to the renderer alone: its messages say whether it is hardware
+  const params = { adapter: adapterName(adapter), vendor: adapter.vendor, architecture: adapter.architecture, device: adapter.device, description: adapter.description };
   return adapter.software
-    ? { backend: 'webgpu', available: true, detail: `${params.adapter}: runs on the CPU, used only when asked for`, detailKey: 'gpuSoftware', detailParams: params }
-    : { backend: 'webgpu', available: true, detail: `${params.adapter} through Dawn`, detailKey: 'gpuHardware', detailParams: params };
+    ? { backend: 'webgpu', available: true, detail: `${adapterLine(adapter)}: runs on the CPU, used only when asked for`, detailKey: 'gpuSoftware', detailParams: params }
+    : { backend: 'webgpu', available: true, detail: `${adapterLine(adapter)} through Dawn`, detailKey: 'gpuHardware', detailParams: params };
 }
 
 /** Probes are slow (Python imports Keras and its backend): each Python is asked once per process. */

@@ -41,8 +41,12 @@ export function isSoftwareAdapter(info: AdapterInfoLike): boolean {
 
 /** One line: the description (or vendor and device when the driver gives none) and what kind it is. */
 export function adapterLine(adapter: GpuAdapter): string {
-  const name = adapter.description || [adapter.vendor, adapter.device].filter(Boolean).join(' ') || 'an unnamed adapter';
-  return `${name} (${adapter.software ? 'software adapter' : 'hardware adapter'})`;
+  return `${adapterName(adapter)} (${adapter.software ? 'software adapter' : 'hardware adapter'})`;
+}
+
+/** The adapter's name as its driver gives it (the description, or vendor and device). */
+export function adapterName(adapter: GpuAdapter): string {
+  return adapter.description || [adapter.vendor, adapter.device].filter(Boolean).join(' ') || 'an unnamed adapter';
 }
 
 function firstLine(cause: unknown): string {

