@@ -6,12 +6,7 @@ import { availableParallelism } from 'node:os';
 import { MAX_WORKERS } from '../shared/limits';
 import { UsageError } from './errors';
 import { intFlag, workersFlag } from './output';
-import { loadWebgpuBackend, mayHaveGpu } from '../engine/webgpu-backend';
-
-async function hardwareAdapter(): Promise<boolean> {
-  const gpu = await loadWebgpuBackend();
-  return gpu.ok && !gpu.adapter.software;
-}
+import { autoGpuVerdict } from '../engine/webgpu-backend';
 
 /** One animation frame at 60 Hz, the paint pad's target for a reading. */
 const FRAME_MS = 1000 / 60;
@@ -135,7 +130,7 @@ export const benchCommand: Command = {
     // 'tensorflow' is tried and reported as skipped where tfjs-node is not installed; so is
     // 'webgpu' when asked for, and it is asked for by itself where the adapter is hardware.
     const scaling = values.scaling === true;
-    const webgpu = values.webgpu === true || (!scaling && mayHaveGpu() && (await hardwareAdapter()));
+    const webgpu = values.webgpu === true || (!scaling && (await autoGpuVerdict()).use);
     const backends = ['tensorflow', ...(webgpu ? ['webgpu'] : []), 'wasm', ...(values.cpu ? ['cpu'] : [])];
     const json = values.json as boolean | undefined;
     const workers = workersFlag(values.workers);

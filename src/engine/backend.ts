@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { libtensorflowVersion, loadNodeBackend, NODE_PACKAGES } from './node-backend';
 import { loadWasmBackend } from './wasm-backend';
-import { adapterLine, loadWebgpuBackend, mayHaveGpu, NO_GPU_DEVICE, webgpuVerdict, type GpuAdapter } from './webgpu-backend';
+import { adapterLine, autoGpuVerdict, loadWebgpuBackend, type GpuAdapter } from './webgpu-backend';
 
 import { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../shared/backends';
 import type { EngineReport } from '../shared/training';
@@ -120,7 +120,7 @@ function message(cause: unknown): string {
 
 /** A GPU adapter that is real hardware first, then tensorflow, then wasm; each says why. */
 async function startAuto(): Promise<Started> {
-  const gpu = mayHaveGpu() ? webgpuVerdict(await loadWebgpuBackend()) : { use: false, why: NO_GPU_DEVICE };
+  const gpu = await autoGpuVerdict();
   let notGpu = `not webgpu: ${gpu.why}`;
   if (gpu.use) {
     try {

@@ -150,3 +150,11 @@ export function mayHaveGpu(): boolean {
     return false;
   }
 }
+
+/**
+ * What `auto` makes of the GPU here: webgpuVerdict on the adapter Dawn finds, without loading
+ * Dawn where no hardware adapter can exist.
+ */
+export async function autoGpuVerdict(): Promise<{ use: boolean; why: string }> {
+  return mayHaveGpu() ? webgpuVerdict(await loadWebgpuBackend()) : { use: false, why: NO_GPU_DEVICE };
+}
