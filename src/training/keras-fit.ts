@@ -93,6 +93,7 @@ export async function kerasFit(request: TrainRequest, data: Mnist, options: Kera
       backend: 'keras',
       version: `Keras ${hello.keras} on ${hello.backend}, Python ${hello.python}`,
       reason: `forced by --backend keras (${options.python}); evaluated on ${options.evaluator.backend}`,
+      forced: true,
       workers: 1,
     };
     const history: History = { loss: [], acc: [], ...(validation.kind !== 'none' ? { val_loss: [], val_acc: [] } : {}) };
