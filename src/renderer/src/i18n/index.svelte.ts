@@ -43,8 +43,13 @@ export const i18n = {
 };
 
 /** Whether the dictionaries have a message for `key` (one made from data, such as a preset's id). */
-export function hasMessage(key: string): key is MessageKey {
+function hasMessage(key: string): key is MessageKey {
   return key in en;
+}
+
+/** The message for `key` where the dictionaries have one; else `fallback` (a name given elsewhere, kept as it is). */
+export function tOr(key: string, fallback: string): string {
+  return hasMessage(key) ? t(key) : fallback;
 }
 
 /** The message for `key` in the language in force, `{name}` replaced from `params`. */

@@ -1,15 +1,13 @@
 // The lab's recipes in the views: their names and changes in the user's language.
 import type { Recipe } from '../../../shared/recipes';
-import { hasMessage, t } from '../i18n/index.svelte';
+import { tOr } from '../i18n/index.svelte';
 
 /** a recipe's name in the user's language (a recipe the dictionaries lack keeps its own) */
 export function recipeTitle(recipe: Recipe): string {
-  const key = `recipe.${recipe.id}`;
-  return hasMessage(key) ? t(key) : recipe.title;
+  return tOr(`recipe.${recipe.id}`, recipe.title);
 }
 
 /** what a recipe changes from its seed preset, in the user's language */
 export function recipeChanges(recipe: Recipe): string {
-  const key = `recipe.${recipe.id}.changes`;
-  return hasMessage(key) ? t(key) : recipe.changes;
+  return tOr(`recipe.${recipe.id}.changes`, recipe.changes);
 }
