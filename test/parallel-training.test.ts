@@ -51,6 +51,9 @@ test("'auto' is one thread per core for convolutions and recurrences, each keepi
   const native = planWorkers(4, 'tensorflow', cnn, 8);
   assert.deepEqual(native, { workers: 1, why: { key: 'native', params: { asked: 4 } } });
   assert.match(workersReasonText(native.workers, native.why, 'tensorflow'), /--workers 4 does not apply to tensorflow/);
+  const gpu = planWorkers(4, 'webgpu', cnn, 8);
+  assert.deepEqual(gpu, { workers: 1, why: { key: 'gpu', params: { asked: 4 } } });
+  assert.match(workersReasonText(gpu.workers, gpu.why, 'webgpu'), /--workers 4 does not apply to webgpu: the GPU runs each step/);
   assert.match(workersReasonText(16, { key: 'batchShare', params: { cores: 64, batch: 256, share: 16 } }, 'wasm'), /16 training threads on 64 cores: each keeps at least 16 samples of a batch of 256/);
   assert.deepEqual(shares(10, 4), [3, 3, 2, 2]);
   assert.deepEqual(shares(2, 3), [1, 1, 0]);

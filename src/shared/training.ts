@@ -14,6 +14,8 @@ export type WorkersWhy =
   | 'forced'
   /** tensorflow spreads each step over every core itself */
   | 'native'
+  /** a GPU engine (webgpu, tensorflow-gpu) runs each step in parallel itself */
+  | 'gpu'
   /** a dense-only model: a step is too light to pay for the sync */
   | 'denseOnly'
   /** one thread per core */

@@ -14,6 +14,8 @@ import type { WorkersChoice, WorkersReason } from '../shared/training';
  */
 export const MIN_SHARE = 16;
 
+const GPU_BACKENDS = new Set(['webgpu', 'tensorflow-gpu']);
+
 export interface WorkersPlan {
   workers: number;
   why: WorkersReason;
@@ -26,7 +28,7 @@ export function splitsOverReplicas(backend: string): backend is 'wasm' | 'cpu' {
 
 export function planWorkers(choice: WorkersChoice | undefined, backend: string, spec: ModelSpec, cores = availableParallelism()): WorkersPlan {
   const asked = choice === undefined || choice === 'auto' ? 0 : choice;
-  if (!splitsOverReplicas(backend)) return { workers: 1, why: { key: 'native', params: { asked } } };
+  if (!splitsOverReplicas(backend)) return { workers: 1, why: { key: GPU_BACKENDS.has(backend) ? 'gpu' : 'native', params: { asked } } };
   if (asked > 0) return { workers: asked, why: { key: 'forced', params: { asked } } };
   if (!spec.layers.some((layer) => LAYERS[layer.type].kind !== 'core')) return { workers: 1, why: { key: 'denseOnly', params: {} } };
   const byShare = Math.max(1, Math.floor(spec.batchSize / MIN_SHARE));
@@ -45,6 +47,10 @@ export function workersReasonText(workers: number, why: WorkersReason, backend: 
       return params.asked > 1
         ? `--workers ${params.asked} does not apply to ${backend}: TensorFlow splits each step over every core itself`
         : `1 training thread: TensorFlow splits each step over every core itself`;
+    case 'gpu':
+      return params.asked > 1
+        ? `--workers ${params.asked} does not apply to ${backend}: the GPU runs each step in parallel itself`
+        : `1 training thread: the GPU runs each step in parallel itself`;
     case 'forced':
       return `${threads}, as --workers asked`;
     case 'denseOnly':

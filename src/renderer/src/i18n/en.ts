@@ -163,6 +163,7 @@ export const en = {
   'train.workers': 'training threads: {n}',
   'train.workersWhy.forced': 'as asked ({asked})',
   'train.workersWhy.native': 'TensorFlow spreads each step over every core itself',
+  'train.workersWhy.gpu': 'the GPU runs each step in parallel itself',
   'train.workersWhy.denseOnly': 'a model of Dense layers only: its step is too light to pay for splitting it',
   'train.workersWhy.cores': 'one per core ({cores} cores)',
   'train.workersWhy.batchShare': 'each keeps at least {share} samples of a batch of {batch} ({cores} cores)',

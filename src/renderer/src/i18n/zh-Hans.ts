@@ -211,6 +211,7 @@ export const zhHans: Messages = {
   'train.workers': '{n} 个训练线程',
   'train.workersWhy.forced': '按指定（{asked}）',
   'train.workersWhy.native': 'TensorFlow 自己把每一步分摊到所有核心',
+  'train.workersWhy.gpu': 'GPU 自己并行执行每一步',
   'train.workersWhy.denseOnly': '只有 Dense 层的模型：每一步太轻，拆分不划算',
   'train.workersWhy.cores': '每个核心一个（{cores} 个核心）',
   'train.workersWhy.batchShare': '每个线程至少分到一批 {batch} 个样本中的 {share} 个（{cores} 个核心）',
