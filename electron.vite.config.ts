@@ -6,12 +6,13 @@ export default defineConfig({
   main: {
     build: {
       rollupOptions: {
-        // The training worker and its replica are entries of their own: start-worker.ts starts
-        // ./worker.js and ./replica-worker.js beside the bundle.
+        // The training worker, its replicas and its augment feed are entries of their own:
+        // start-worker.ts starts ./worker.js, ./replica-worker.js and ./augment-worker.js beside the bundle.
         input: {
           index: resolve('src/main/index.ts'),
           worker: resolve('src/training/worker.ts'),
           'replica-worker': resolve('src/training/replica-worker.ts'),
+          'augment-worker': resolve('src/training/augment-worker.ts'),
         },
         // Shared chunks beside the entries, not in chunks/: start-worker.ts, wherever it lands,
         // finds ./worker.js relative to its own file.

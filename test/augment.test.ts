@@ -8,6 +8,8 @@ import { DEFAULT_AUGMENTATION, parseAugmentation, type Augmentation } from '../s
 import { presetSpec } from '../src/shared/presets';
 import type { EngineReport } from '../src/shared/training';
 import { Augmenter } from '../src/training/augment';
+import { AUGMENT_SEED, AugmentFeed } from '../src/training/augment-feed';
+import { BatchMaker, shuffledOrder, slice } from '../src/training/batches';
 import { fit } from '../src/training/fit';
 import { centerOfMass } from './helpers/digits';
 import { wasmAndMnist } from './helpers/wasm-lab';
@@ -86,6 +88,31 @@ function offCentreTest(count: number): Mnist['test'] {
   }
   return { count, images, pixels: Uint8Array.from(images, (v) => Math.round(v * 255)), labels: data.test.labels.slice(0, count) };
 }
+
+test('the augment feed makes, one step ahead on its own thread, exactly the batches one thread would, epoch after epoch', async () => {
+  const examples = slice(data.train, 0, 1000);
+  const batchSize = 128;
+  const feed = AugmentFeed.start(examples, batchSize, [PIXELS], DEFAULT_AUGMENTATION, 5);
+  const maker = new BatchMaker(examples, batchSize, [PIXELS]);
+  const alone = new Augmenter(DEFAULT_AUGMENTATION, seededUniform(5 ^ AUGMENT_SEED));
+  const shuffle = seededUniform(9);
+  try {
+    for (let epoch = 0; epoch < 2; epoch++) {
+      const order = shuffledOrder(examples.count, shuffle);
+      for (let b = 0; b < maker.batches(); b++) {
+        const got = await feed.take(order, b);
+        const want = maker.fill(order, b);
+        alone.apply(want.x, want.size);
+        assert.equal(got.size, want.size);
+        assert.deepEqual(got.y, want.y, `epoch ${epoch} batch ${b}: labels`);
+        assert.deepEqual(got.x, want.x, `epoch ${epoch} batch ${b}: images`);
+        assert.ok(mass(got.x) > 0);
+      }
+    }
+  } finally {
+    await feed.dispose();
+  }
+});
 
 test('mlp-256 trained with augmentation reads off-centre digits far better, and a seeded run repeats exactly', async () => {
   const shifted = { ...data, test: offCentreTest(2000) };

@@ -1,7 +1,8 @@
 // One benchmark row in its own process (a backend is process-global, and so is peak RSS):
 // train `samples` images of a preset with the seed's batch size through the lab's data
-// pipeline and stepper, then time single-image predictions. Each batch is also augmented, timed
-// apart: what `--augment` adds to a step.
+// pipeline and stepper, then train more batches augmented as `--augment` makes them (one step
+// ahead, on the augment feed's thread) for what augmenting adds to a step, then time
+// single-image predictions.
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '../engine/backend';
 import { adapterLine } from '../engine/webgpu-backend';
@@ -11,17 +12,20 @@ import { INPUT_SHAPES } from '../shared/model-spec';
 import { presetSpec } from '../shared/presets';
 import type { BackendChoice } from '../shared/backends';
 import type { WorkersChoice } from '../shared/training';
-import { BatchMaker, shuffledOrder, slice } from '../training/batches';
+import { BatchMaker, shuffledOrder, slice, type Examples } from '../training/batches';
 import { IMAGE_PIXELS as PIXELS } from '../shared/limits';
-import { createStepper, type StepTiming } from '../training/stepper';
+import { createStepper, type Batch, type StepTiming } from '../training/stepper';
 import { planWorkers, workersReasonText } from '../training/workers-plan';
 import { seededUniform } from '../models/random';
 import { DEFAULT_AUGMENTATION } from '../shared/augment';
 import { Augmenter } from '../training/augment';
+import { AugmentFeed } from '../training/augment-feed';
 import { percentiles } from './percentiles';
 
 const PREDICT_WARMUP = 50;
 const PREDICTIONS = 1000;
+/** At most this many steps are timed again with augmented batches. */
+const AUGMENTED_STEPS = 150;
 
 export interface BenchRow {
   preset: string;
@@ -37,9 +41,9 @@ export interface BenchRow {
   dataReadySeconds: number;
   /** one 28×28 image through the trained model, p95 of PREDICTIONS after warm-up */
   predictP95Ms: number;
-  /** augmenting a batch with the default ranges (not counted in ms/step); not measured for a peer's row */
+  /** augmenting a batch with the default ranges on one thread, in CPU time; not measured for a peer's row */
   augmentMsPerStep?: number;
-  /** that, as a share of a step: what --augment adds to an epoch */
+  /** how much longer a step takes with augmented batches (made one step ahead on their own thread): what --augment adds to an epoch */
   augmentShare?: number;
   /** why the row trains on fewer threads than asked, or what the row is */
   note?: string;
@@ -101,6 +105,39 @@ async function predictP95(model: tf.LayersModel, images: Float32Array, inputShap
   return percentiles(times).p95;
 }
 
+/**
+ * Up to AUGMENTED_STEPS more steps on batches augmented through the augment feed, as a run with
+ * --augment trains (the first, which starts the feed's thread, untimed): their ms per step, and
+ * what augmenting one batch costs on one thread, in CPU time.
+ */
+async function augmentedSteps(examples: Examples, order: Uint32Array, batchSize: number, inputShape: number[], train: (batch: Batch) => Promise<unknown>) {
+  const steps = Math.min(AUGMENTED_STEPS, Math.ceil(order.length / batchSize));
+  const stepsOrder = order.subarray(0, Math.min(order.length, steps * batchSize));
+  const feed = AugmentFeed.start(examples, batchSize, inputShape, DEFAULT_AUGMENTATION, 2);
+  let msPerStep = NaN;
+  try {
+    let start = 0;
+    for (let b = 0; b < steps; b++) {
+      await train(await feed.take(stepsOrder, b));
+      if (b === 0) start = performance.now();
+    }
+    msPerStep = (performance.now() - start) / (steps - 1);
+  } finally {
+    await feed.dispose();
+  }
+  const maker = new BatchMaker(examples, batchSize, inputShape);
+  const augmenter = new Augmenter(DEFAULT_AUGMENTATION, seededUniform(2));
+  let serialMicros = 0;
+  for (let b = 0; b < steps; b++) {
+    const batch = maker.fill(stepsOrder, b);
+    const cpu = process.cpuUsage();
+    augmenter.apply(batch.x, batch.size);
+    const spent = process.cpuUsage(cpu);
+    serialMicros += spent.user + spent.system;
+  }
+  return { msPerStep, serialMs: serialMicros / 1000 / steps };
+}
+
 async function measure(preset: string, backend: BackendChoice, samples: number, workersChoice: WorkersChoice): Promise<BenchRow> {
   const started = performance.now();
   const engine = await initEngine(backend);
@@ -116,25 +153,17 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
   const examples = slice(data.train, 0, samples);
   const maker = new BatchMaker(examples, spec.batchSize, inputShape);
   const order = shuffledOrder(examples.count, seededUniform(1));
-  const augmenter = new Augmenter(DEFAULT_AUGMENTATION, seededUniform(2));
   let firstBatchSeconds = 0;
   let timedStart = 0;
-  let augmentMs = 0;
   let timedFrom = { ...stepper.timing };
   let cpuFrom = process.cpuUsage();
+  let seconds = 0;
   let cpuMs = 0;
+  let timedTo = timedFrom;
+  let augmented: { msPerStep: number; serialMs: number };
   try {
     for (let b = 0; b < maker.batches(); b++) {
-      const batch = maker.fill(order, b);
-      const augmentStart = performance.now();
-      const augmentCpu = process.cpuUsage();
-      augmenter.apply(batch.x, batch.size);
-      if (b > 0) {
-        augmentMs += performance.now() - augmentStart;
-        const spent = process.cpuUsage(augmentCpu);
-        cpuMs -= (spent.user + spent.system) / 1000;
-      }
-      await stepper.trainBatch(batch);
+      await stepper.trainBatch(maker.fill(order, b));
       if (b === 0) {
         // The first step includes one-time work (kernel setup, weight upload): reported apart.
         firstBatchSeconds = (performance.now() - started) / 1000;
@@ -143,16 +172,19 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
         timedStart = performance.now();
       }
     }
+    seconds = (performance.now() - timedStart) / 1000;
+    const cpu = process.cpuUsage(cpuFrom);
+    cpuMs = (cpu.user + cpu.system) / 1000;
+    timedTo = { ...stepper.timing };
+    augmented = await augmentedSteps(examples, order, spec.batchSize, inputShape, (batch) => stepper.trainBatch(batch));
   } finally {
     await stepper.dispose();
   }
-  const cpu = process.cpuUsage(cpuFrom);
-  cpuMs += (cpu.user + cpu.system) / 1000;
   const timedBatches = maker.batches() - 1;
   const timedSamples = examples.count - Math.min(spec.batchSize, examples.count);
-  const seconds = (performance.now() - timedStart - augmentMs) / 1000;
+  const msPerStep = (seconds * 1000) / timedBatches;
   // Said only where the row trains on other threads than asked.
-  const note = plan.why.key === 'native' && plan.why.params.asked > 1 ? workersReasonText(workers, plan.why, engine.backend) : undefined;
+  const note = (plan.why.key === 'native' || plan.why.key === 'gpu') && plan.why.params.asked > 1 ? workersReasonText(workers, plan.why, engine.backend) : undefined;
   return {
     preset,
     backend: engine.backend,
@@ -160,15 +192,15 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
     batchSize: spec.batchSize,
     samples: timedSamples,
     samplesPerSecond: timedSamples / seconds,
-    msPerStep: (seconds * 1000) / timedBatches,
+    msPerStep,
     peakRssMB: process.resourceUsage().maxRSS / 1024,
     firstBatchSeconds,
     dataReadySeconds,
     predictP95Ms: await predictP95(model, data.test.images, inputShape, engine.backend === 'webgpu'),
-    augmentMsPerStep: augmentMs / timedBatches,
-    augmentShare: augmentMs / (seconds * 1000),
+    augmentMsPerStep: augmented.serialMs,
+    augmentShare: augmented.msPerStep / msPerStep - 1,
     ...(note ? { note } : {}),
-    cost: stepCost(timedFrom, stepper.timing, workers, cpuMs, timedSamples),
+    cost: stepCost(timedFrom, timedTo, workers, cpuMs, timedSamples),
     ...(engine.adapter ? { adapter: adapterLine(engine.adapter) } : {}),
   };
 }

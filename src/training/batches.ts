@@ -43,9 +43,16 @@ export class BatchMaker {
     readonly batchSize: number,
     /** the model's input shape without the batch axis: [784], [28, 28] or [28, 28, 1] */
     private readonly inputShape: number[],
+    /** where the images go, when another thread must see them (imageBytes long) */
+    shared?: SharedArrayBuffer,
   ) {
-    this.x = new Float32Array(batchSize * PIXELS);
+    this.x = shared ? new Float32Array(shared, 0, batchSize * PIXELS) : new Float32Array(batchSize * PIXELS);
     this.y = new Float32Array(batchSize * NUM_CLASSES);
+  }
+
+  /** The bytes of a batch's images. */
+  static imageBytes(batchSize: number): number {
+    return batchSize * PIXELS * Float32Array.BYTES_PER_ELEMENT;
   }
 
   batches(): number {

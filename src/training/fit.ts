@@ -8,7 +8,7 @@ import type { Mnist } from '../data/mnist';
 import { validationSplit } from '../data/mnist';
 import { loadModel } from '../files/model-files';
 import { seededUniform } from '../models/random';
-import { Augmenter } from './augment';
+import { AugmentFeed } from './augment-feed';
 import { BatchMaker, shuffledOrder, slice, type Examples } from './batches';
 import { RunControl } from './control';
 import { finishRun } from './run-result';
@@ -17,7 +17,6 @@ import { withSeededRandom } from './seeded-random';
 import { createStepper, type Stepper } from './stepper';
 import { planWorkers } from './workers-plan';
 
-const AUGMENT_SEED = 0xa06e;
 /** Batch events are throttled to at most this many a second. */
 const BATCH_EVENTS_PER_SECOND = 10;
 
@@ -132,6 +131,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
   return withSeededRandom(request.seed, async () => {
     const model = buildModel(spec, { seed: request.seed });
     let stepper: Stepper | null = null;
+    let feed: AugmentFeed | undefined;
     try {
       if (options.initDir) await initFromSaved(model, options.initDir);
       const plan = planWorkers(request.workers, engine.backend, spec);
@@ -140,8 +140,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
       const maker = new BatchMaker(train, spec.batchSize, inputShape);
       const batches = maker.batches();
       const shuffle = request.seed === undefined ? Math.random : seededUniform(request.seed);
-      // Its own seeded stream, so augmenting leaves the shuffle and the weights as they were.
-      const augmenter = spec.augmentation && new Augmenter(spec.augmentation, request.seed === undefined ? Math.random : seededUniform(request.seed ^ AUGMENT_SEED));
+      feed = spec.augmentation && AugmentFeed.start(train, spec.batchSize, inputShape, spec.augmentation, request.seed);
       emit({ type: 'start', runId, spec, engine: engineUsed, trainCount: train.count, validationCount: validation?.count ?? 0, batchesPerEpoch: batches });
       const history: History = { loss: [], acc: [], ...(validation ? { val_loss: [], val_acc: [] } : {}) };
       let epochsCompleted = 0;
@@ -160,9 +159,8 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
           await yieldToMessages();
           if (control.stopRequested) break;
           const stepStart = performance.now();
-          const batch = maker.fill(order, b);
+          const batch = feed ? await feed.take(order, b) : maker.fill(order, b);
           const { size } = batch;
-          augmenter?.apply(batch.x, size);
           const { loss, acc } = await stepper.trainBatch(batch);
           trainingMs += performance.now() - stepStart;
           lossSum += loss * size;
@@ -227,6 +225,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
       return await finishRun(model, data, facts, started, request.saveDir);
     } finally {
       await stepper?.dispose();
+      await feed?.dispose();
       model.optimizer?.dispose();
       model.dispose();
     }

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { quietTensorflowLogs } from '../engine/node-backend';
 
-export function startWorker(name: 'worker' | 'replica-worker', options: WorkerOptions = {}): Worker {
+export function startWorker(name: 'worker' | 'replica-worker' | 'augment-worker', options: WorkerOptions = {}): Worker {
   quietTensorflowLogs();
   // Not a literal `new URL('./x.js', import.meta.url)`, which bundlers rewrite as an asset.
   const file = `./${name}.js`;

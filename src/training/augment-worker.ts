@@ -1,0 +1,31 @@
+// The augment feed's thread: augments a batch slot in shared memory in place, in the order asked.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Augmentation } from '../shared/augment';
+import { seededUniform } from '../models/random';
+import { Augmenter } from './augment';
+
+export interface AugmentRequest {
+  slot: number;
+  count: number;
+}
+
+export interface AugmentReply {
+  slot: number;
+}
+
+interface AugmentWorkerData {
+  augmentation: Augmentation;
+  seed: number | undefined;
+  buffers: SharedArrayBuffer[];
+}
+
+if (!parentPort) throw new Error('training/augment-worker.ts must run in a worker thread');
+const port = parentPort;
+const { augmentation, seed, buffers } = workerData as AugmentWorkerData;
+const augmenter = new Augmenter(augmentation, seed === undefined ? Math.random : seededUniform(seed));
+const slots = buffers.map((buffer) => new Float32Array(buffer));
+
+port.on('message', ({ slot, count }: AugmentRequest) => {
+  augmenter.apply(slots[slot], count);
+  port.postMessage({ slot } satisfies AugmentReply);
+});
