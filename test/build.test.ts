@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { DEFAULT_AUGMENTATION } from '../src/shared/augment';
 import { presetSpec } from '../src/shared/presets';
 import type { TrainEvent } from '../src/shared/training';
 import type { FromWorker, ToWorker } from '../src/training/messages';
@@ -15,7 +16,7 @@ before(() => {
 });
 
 test('electron-vite builds main, the training worker, a CommonJS preload and the renderer', () => {
-  for (const file of ['main/index.js', 'main/worker.js', 'preload/index.cjs', 'renderer/index.html']) {
+  for (const file of ['main/index.js', 'main/worker.js', 'main/replica-worker.js', 'main/augment-worker.js', 'preload/index.cjs', 'renderer/index.html']) {
     assert.ok(existsSync(new URL(file, OUT)), `out/${file}`);
   }
   const preload = readFileSync(new URL('preload/index.cjs', OUT), 'utf8');
@@ -23,11 +24,12 @@ test('electron-vite builds main, the training worker, a CommonJS preload and the
   assert.match(preload, /exposeInMainWorld\("lab"/);
 });
 
-test('the built training worker trains in plain Node (as the desktop app runs it)', async () => {
+test('the built training worker trains in plain Node (as the desktop app runs it), its batches augmented by the built augment worker', async () => {
   const worker = new Worker(new URL('main/worker.js', OUT));
   try {
     const spec = presetSpec('mlp-256');
     spec.epochs = 1;
+    spec.augmentation = DEFAULT_AUGMENTATION;
     const events: TrainEvent[] = [];
     const done = new Promise<TrainEvent>((resolve) => {
       worker.on('message', (message: FromWorker) => {
