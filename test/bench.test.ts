@@ -33,7 +33,9 @@ test('bench --json: one JSON document with the machine and a row per preset and 
     assert.ok(Math.abs(row.samplesPerSecond * row.msPerStep - 128 * 1000) / (128 * 1000) < 0.05, `${row.samplesPerSecond} samples/s vs ${row.msPerStep} ms/step`);
     // the lab's own rows say what augmenting a batch adds; a peer's row does not measure it
     if (!row.backend.startsWith('keras')) {
-      for (const key of ['augmentMsPerStep', 'augmentShare'] as const) assert.ok(Number.isFinite(row[key]) && row[key]! > 0, `${row.backend} ${key}: ${row[key]}`);
+      assert.ok(Number.isFinite(row.augmentMsPerStep) && row.augmentMsPerStep! > 0, `${row.backend} augmentMsPerStep: ${row.augmentMsPerStep}`);
+      // a step with augmented batches against one without: the feed can hide augmenting entirely, so only a ratio's range
+      assert.ok(Number.isFinite(row.augmentShare) && row.augmentShare! > -1, `${row.backend} augmentShare: ${row.augmentShare}`);
     }
   }
   // Keras trains on every core, on the same images at the same batch size

@@ -24,8 +24,12 @@ import { percentiles } from './percentiles';
 
 const PREDICT_WARMUP = 50;
 const PREDICTIONS = 1000;
-/** At most this many steps are timed again with augmented batches. */
-const AUGMENTED_STEPS = 150;
+/** Augmenting's cost is timed over this many pairs of blocks, plain and augmented... */
+const AUGMENT_BLOCK_PAIRS = 3;
+/** ...of about this long each... */
+const AUGMENT_BLOCK_MS = 2000;
+/** ...and at most this many steps. */
+const AUGMENT_BLOCK_STEPS = 40;
 
 export interface BenchRow {
   preset: string;
@@ -106,36 +110,40 @@ async function predictP95(model: tf.LayersModel, images: Float32Array, inputShap
 }
 
 /**
- * Up to AUGMENTED_STEPS more steps on batches augmented through the augment feed, as a run with
- * --augment trains (the first, which starts the feed's thread, untimed): their ms per step, and
- * what augmenting one batch costs on one thread, in CPU time.
+ * What augmenting adds to a step, as a run with --augment trains (batches made one step ahead by
+ * the augment feed): blocks of plain and augmented steps in turn, so a machine that gets busier
+ * or quieter meanwhile weighs on both alike; each augmented block starts its batches afresh, as
+ * an epoch does. Then augmenting's CPU cost per batch on one thread.
  */
-async function augmentedSteps(examples: Examples, order: Uint32Array, batchSize: number, inputShape: number[], train: (batch: Batch) => Promise<unknown>) {
-  const steps = Math.min(AUGMENTED_STEPS, Math.ceil(order.length / batchSize));
-  const stepsOrder = order.subarray(0, Math.min(order.length, steps * batchSize));
+async function augmentCost(examples: Examples, order: Uint32Array, batchSize: number, inputShape: number[], msPerStep: number, train: (batch: Batch) => Promise<unknown>) {
+  const batches = Math.ceil(order.length / batchSize);
+  const perBlock = Math.max(2, Math.min(Math.floor(batches / 2), Math.round(AUGMENT_BLOCK_MS / msPerStep), AUGMENT_BLOCK_STEPS));
+  const maker = new BatchMaker(examples, batchSize, inputShape);
   const feed = AugmentFeed.start(examples, batchSize, inputShape, DEFAULT_AUGMENTATION, 2);
-  let msPerStep = NaN;
+  const ms = { plain: 0, augmented: 0 };
   try {
-    let start = 0;
-    for (let b = 0; b < steps; b++) {
-      await train(await feed.take(stepsOrder, b));
-      if (b === 0) start = performance.now();
+    await train(await feed.take(order.subarray(0, batchSize), 0)); // starts the feed's thread
+    for (let block = 0; block < 2 * AUGMENT_BLOCK_PAIRS; block++) {
+      const augmented = block % 2 === 1;
+      const first = (block * perBlock) % Math.max(1, batches - perBlock);
+      const blockOrder = order.subarray(first * batchSize, Math.min(order.length, (first + perBlock) * batchSize));
+      const start = performance.now();
+      for (let b = 0; b * batchSize < blockOrder.length; b++) await train(augmented ? await feed.take(blockOrder, b) : maker.fill(blockOrder, b));
+      ms[augmented ? 'augmented' : 'plain'] += performance.now() - start;
     }
-    msPerStep = (performance.now() - start) / (steps - 1);
   } finally {
     await feed.dispose();
   }
-  const maker = new BatchMaker(examples, batchSize, inputShape);
   const augmenter = new Augmenter(DEFAULT_AUGMENTATION, seededUniform(2));
   let serialMicros = 0;
-  for (let b = 0; b < steps; b++) {
-    const batch = maker.fill(stepsOrder, b);
+  for (let b = 0; b < perBlock; b++) {
+    const batch = maker.fill(order, b % batches);
     const cpu = process.cpuUsage();
     augmenter.apply(batch.x, batch.size);
     const spent = process.cpuUsage(cpu);
     serialMicros += spent.user + spent.system;
   }
-  return { msPerStep, serialMs: serialMicros / 1000 / steps };
+  return { share: ms.augmented / ms.plain - 1, serialMs: serialMicros / 1000 / perBlock };
 }
 
 async function measure(preset: string, backend: BackendChoice, samples: number, workersChoice: WorkersChoice): Promise<BenchRow> {
@@ -160,7 +168,7 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
   let seconds = 0;
   let cpuMs = 0;
   let timedTo = timedFrom;
-  let augmented: { msPerStep: number; serialMs: number };
+  let augment: { share: number; serialMs: number };
   try {
     for (let b = 0; b < maker.batches(); b++) {
       await stepper.trainBatch(maker.fill(order, b));
@@ -176,7 +184,7 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
     const cpu = process.cpuUsage(cpuFrom);
     cpuMs = (cpu.user + cpu.system) / 1000;
     timedTo = { ...stepper.timing };
-    augmented = await augmentedSteps(examples, order, spec.batchSize, inputShape, (batch) => stepper.trainBatch(batch));
+    augment = await augmentCost(examples, order, spec.batchSize, inputShape, (seconds * 1000) / Math.max(1, maker.batches() - 1), (batch) => stepper.trainBatch(batch));
   } finally {
     await stepper.dispose();
   }
@@ -197,8 +205,8 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
     firstBatchSeconds,
     dataReadySeconds,
     predictP95Ms: await predictP95(model, data.test.images, inputShape, engine.backend === 'webgpu'),
-    augmentMsPerStep: augmented.serialMs,
-    augmentShare: augmented.msPerStep / msPerStep - 1,
+    augmentMsPerStep: augment.serialMs,
+    augmentShare: augment.share,
     ...(note ? { note } : {}),
     cost: stepCost(timedFrom, timedTo, workers, cpuMs, timedSamples),
     ...(engine.adapter ? { adapter: adapterLine(engine.adapter) } : {}),

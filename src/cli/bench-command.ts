@@ -18,7 +18,7 @@ function table(report: BenchReport): string {
     'preset       backend          workers  batch  samples/s  ms/step  peak RSS  first batch  data ready  predict p95  augment',
     ...report.rows.map(
       (r) =>
-        `${r.preset.padEnd(12)} ${r.backend.padEnd(16)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${measured(r.peakRssMB, 0, 'MB').padStart(9)} ${measured(r.firstBatchSeconds, 2, 's').padStart(12)} ${measured(r.dataReadySeconds, 2, 's').padStart(11)} ${measured(r.predictP95Ms, 2, 'ms').padStart(12)} ${(r.augmentShare === undefined ? '' : `+${(r.augmentShare * 100).toFixed(1)}%`).padStart(8)}`,
+        `${r.preset.padEnd(12)} ${r.backend.padEnd(16)} ${String(r.workers).padStart(7)} ${String(r.batchSize).padStart(6)} ${r.samplesPerSecond.toFixed(0).padStart(10)} ${r.msPerStep.toFixed(1).padStart(8)} ${measured(r.peakRssMB, 0, 'MB').padStart(9)} ${measured(r.firstBatchSeconds, 2, 's').padStart(12)} ${measured(r.dataReadySeconds, 2, 's').padStart(11)} ${measured(r.predictP95Ms, 2, 'ms').padStart(12)} ${(r.augmentShare === undefined ? '' : `${r.augmentShare < 0 ? '' : '+'}${(r.augmentShare * 100).toFixed(1)}%`).padStart(8)}`,
     ),
     ...(report.kerasMissing ? [`keras        no row: ${report.kerasMissing}`] : []),
     ...report.skipped.map((s) => `${s.preset.padEnd(12)} ${s.backend.padEnd(16)} skipped: ${s.error.split(' (')[0]}`),
