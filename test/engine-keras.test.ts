@@ -2,7 +2,9 @@
 // from the command line and through the lab, the run it leaves, and each way it fails.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { presetSpec } from '../src/shared/presets';
@@ -117,10 +119,21 @@ test('engine --python: the keras engine is listed with its versions, or why it i
   assert.match(missing.stdout, /^ {2}keras +missing +cannot start Python \/nonexistent\/python3: no such program/m);
 });
 
-test('command line: train on the keras engine, then evaluate and predict with the model it saved', { skip: noKeras() }, async () => {
+test('command line: train on the keras engine, then evaluate and predict with the model it saved; a killed run\'s scratch folder is swept', { skip: noKeras() }, async () => {
   const out = join(home, 'cli-model');
+  // The scratch folder of a lab killed mid-run (its process is gone), and one of a live process (this one)
+  const deadPid = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+  const leftover = join(tmpdir(), `digit-lab-keras-${deadPid}-killed`);
+  const live = join(tmpdir(), `digit-lab-keras-${process.pid}-running`);
+  for (const dir of [leftover, live]) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'x.npy'), 'scratch');
+  }
   const trained = await runCli(['train', 'mlp-256', '--limit', String(LIMIT), '--epochs', '1', '--seed', String(SEED), '--backend', 'keras', '--python', kerasPython()!, '--out', out], home);
   assert.equal(trained.code, 0, trained.stderr);
+  assert.equal(existsSync(leftover), false, 'the killed run\'s scratch folder is swept');
+  assert.equal(existsSync(live), true, 'a running process\'s scratch folder is left alone');
+  await rm(live, { recursive: true, force: true });
   assert.match(trained.stdout, /^Backend: keras \(Keras 3\.\d+\.\d+ on jax, Python 3\.\d+\.\d+\): forced by --backend keras/m);
   // mlp-256 validates on the last fifth, as Keras's validation_split does
   assert.match(trained.stdout, /^Train on 480 samples, validate on 120 samples$/m);

@@ -126,31 +126,44 @@ test('cnn-16-36 trains on real MNIST on wasm: the loss clearly falls', async () 
   assert.ok(result.evaluation.accuracy > 0.8, `test accuracy after 2 epochs on 2,000 images: ${result.evaluation.accuracy}`);
 });
 
-test('Trainer: runs on a worker thread, refuses a second start, pause/resume/stop, saves the model', async () => {
+/** How long the Trainer test stays paused. */
+const PAUSE_MS = 2000;
+
+test('Trainer: runs on a worker thread, refuses a second start, pause/resume/stop (time paused is not training time), saves the model', async () => {
   const trainer = new Trainer({ backend: 'wasm' });
   try {
     const spec = presetSpec('mlp-16-16');
     spec.epochs = 3;
     spec.batchSize = 32;
     const events: TrainEvent[] = [];
+    const arrived = new Map<TrainEvent, number>();
     let paused = false;
     trainer.on('event', (e) => {
       events.push(e);
+      arrived.set(e, performance.now());
       if (e.type === 'batch' && e.epoch === 1 && !paused) {
         paused = true;
         trainer.pause();
       }
-      if (e.type === 'paused') trainer.resume();
+      if (e.type === 'paused') setTimeout(() => trainer.resume(), PAUSE_MS);
       if (e.type === 'epochEnd' && e.epoch === 2) trainer.stop();
     });
     const saveDir = join(dir, 'saved');
+    const started = performance.now();
     const done = trainer.run({ spec, limit: 3000, saveDir });
     assert.throws(() => trainer.start({ spec }), AlreadyTrainingError);
     const result = await done;
+    const wallSeconds = (performance.now() - started) / 1000;
     const types = events.map((e) => e.type);
     assert.ok(types.includes('paused') && types.includes('resumed'), types.join(','));
     assert.equal(result.stopped, true);
     assert.equal(result.epochsCompleted, 2);
+    // the epoch that was paused, and the run, report training time only: the pause is not in them
+    const begin = events.find((e) => e.type === 'epochBegin' && e.epoch === 1)!;
+    const end = events.find((e) => e.type === 'epochEnd' && e.epoch === 1)!;
+    const epochWall = (arrived.get(end)! - arrived.get(begin)!) / 1000;
+    assert.ok(end.type === 'epochEnd' && end.seconds < epochWall - (0.8 * PAUSE_MS) / 1000, `epoch 1: ${end.type === 'epochEnd' && end.seconds} s reported, ${epochWall} s between its events, paused ${PAUSE_MS} ms`);
+    assert.ok(result.durationSeconds < wallSeconds - (0.8 * PAUSE_MS) / 1000, `the run: ${result.durationSeconds} s reported, ${wallSeconds} s wall, paused ${PAUSE_MS} ms`);
     assert.equal(result.modelDir, saveDir);
     const modelJson = JSON.parse(await readFile(join(saveDir, 'model.json'), 'utf8'));
     assert.equal(modelJson.format, 'layers-model');

@@ -4,6 +4,8 @@ export class RunControl {
   private paused = false;
   private stopped = false;
   private wake: (() => void) | null = null;
+  private pausedSince: number | null = null;
+  private pausedBefore = 0;
   /** told of each request as it comes, for a run that trains elsewhere (the Keras engine's process) */
   onRequest: ((request: 'pause' | 'resume' | 'stop') => void) | null = null;
 
@@ -15,12 +17,19 @@ export class RunControl {
     return this.stopped;
   }
 
+  /** Milliseconds spent paused so far, the pause under way included: not training time. */
+  get pausedMs(): number {
+    return this.pausedBefore + (this.pausedSince === null ? 0 : performance.now() - this.pausedSince);
+  }
+
   pause(): void {
+    if (!this.paused) this.pausedSince = performance.now();
     this.paused = true;
     this.onRequest?.('pause');
   }
 
   resume(): void {
+    this.endPause();
     this.paused = false;
     this.onRequest?.('resume');
     this.wake?.();
@@ -28,9 +37,15 @@ export class RunControl {
 
   /** Stop after the current batch; the model keeps what it learned and is still evaluated. */
   stop(): void {
+    this.endPause();
     this.stopped = true;
     this.onRequest?.('stop');
     this.wake?.();
+  }
+
+  private endPause(): void {
+    this.pausedBefore = this.pausedMs;
+    this.pausedSince = null;
   }
 
   /**

@@ -149,6 +149,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
       for (let epoch = 0; epoch < spec.epochs && !control.stopRequested; epoch++) {
         emit({ type: 'epochBegin', runId, epoch: epoch + 1, epochs: spec.epochs });
         const epochStart = performance.now();
+        const pausedBefore = control.pausedMs;
         let trainingMs = 0;
         let lossSum = 0;
         let correctSum = 0;
@@ -200,7 +201,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
           epoch: epoch + 1,
           epochs: spec.epochs,
           logs,
-          seconds: (performance.now() - epochStart) / 1000,
+          seconds: (performance.now() - epochStart - (control.pausedMs - pausedBefore)) / 1000,
           msPerStep: trainingMs / batches,
         });
       }
@@ -222,7 +223,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
         seed: request.seed,
         ...(myDigitsCount ? { myDigitsCount } : {}),
       };
-      return await finishRun(model, data, facts, started, request.saveDir);
+      return await finishRun(model, data, facts, (performance.now() - started - control.pausedMs) / 1000, request.saveDir);
     } finally {
       await stepper?.dispose();
       await feed?.dispose();

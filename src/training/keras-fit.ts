@@ -1,7 +1,7 @@
 // One training run on the Keras engine: the user's Keras trains (resources/keras_engine.py), its
 // events come back as the lab's own, and the .keras file it saves is read with the lab's Keras
 // importer, evaluated on the test set and stored like any other run's model.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
@@ -10,6 +10,7 @@ import { countParams, validateModelSpec } from '../shared/model-spec';
 import type { EngineReport, History, RunResult, TrainRequest } from '../shared/training';
 import type { Mnist } from '../data/mnist';
 import { MNIST_FILES } from '../data/files';
+import { processAlive } from '../files/dir-swap';
 import { loadModel } from '../files/model-files';
 import { openAnyModel } from '../keras/open';
 import { LabError } from '../lab/lab-error';
@@ -24,6 +25,19 @@ export interface KerasFitOptions extends Omit<FitOptions, 'engine'> {
   python: string;
   /** the TF.js engine that evaluates the trained model */
   evaluator: EngineReport;
+}
+
+/** A run's scratch folder in the system's temp folder is named for its process. */
+const SCRATCH = 'digit-lab-keras-';
+const SCRATCH_OF = /^digit-lab-keras-(\d+)-/;
+
+/** Removes the scratch folders of lab processes that were killed mid-run; then makes this run's. */
+async function scratchFolder(): Promise<string> {
+  for (const name of await readdir(tmpdir()).catch(() => [] as string[])) {
+    const owner = SCRATCH_OF.exec(name);
+    if (owner && !processAlive(Number(owner[1]))) await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined);
+  }
+  return mkdtemp(join(tmpdir(), `${SCRATCH}${process.pid}-`));
 }
 
 /** My digits and a model to start from, as files the worker reads. */
@@ -83,7 +97,7 @@ export async function kerasFit(request: TrainRequest, data: Mnist, options: Kera
   if (spec.augmentation) throw new LabError('keras.unsupported', { what: 'augmentation (the lab\'s own random rotate, shift, zoom and thicken)' });
   const started = performance.now();
   const { trainCount, validation } = trainingRows(data, request);
-  const dir = await mkdtemp(join(tmpdir(), 'digit-lab-keras-'));
+  const dir = await scratchFolder();
   let worker: KerasWorker | null = null;
   try {
     const files = await inputFiles(dir, request, options);
@@ -160,7 +174,7 @@ export async function kerasFit(request: TrainRequest, data: Mnist, options: Kera
         seed: request.seed,
         ...(myDigitsCount ? { myDigitsCount } : {}),
       };
-      return await finishRun(model, data, facts, started, request.saveDir);
+      return await finishRun(model, data, facts, (performance.now() - started - control.pausedMs) / 1000, request.saveDir);
     } finally {
       model.dispose();
     }

@@ -4,15 +4,15 @@ import type { Mnist } from '../data/mnist';
 import { saveModel } from '../files/model-files';
 import type { RunResult } from '../shared/training';
 
-/** What the training loop knows; whether it stopped, how long it took and when it ended follow. */
+/** What the training loop knows; whether it stopped and when it ended follow. */
 export type RunFacts = Omit<RunResult, 'stopped' | 'durationSeconds' | 'finishedAt' | 'modelDir'>;
 
-export async function finishRun(model: tf.LayersModel, data: Mnist, facts: RunFacts, started: number, saveDir?: string): Promise<RunResult> {
+export async function finishRun(model: tf.LayersModel, data: Mnist, facts: RunFacts, durationSeconds: number, saveDir?: string): Promise<RunResult> {
   const { spec, history, evaluation } = facts;
   const result: RunResult = {
     ...facts,
     stopped: facts.epochsCompleted < spec.epochs,
-    durationSeconds: (performance.now() - started) / 1000,
+    durationSeconds,
     finishedAt: new Date().toISOString(),
   };
   if (saveDir) {
