@@ -16,6 +16,7 @@ import { MyDigitsStore, toExamples } from '../files/my-digits';
 import type { TrainExtras } from '../training/messages';
 import { Trainer } from '../training/trainer';
 import { workersReasonText } from '../training/workers-plan';
+import { adapterKind } from '../engine/webgpu-backend';
 import { recoverFolder } from '../files/dir-swap';
 import { labHome } from '../files/lab-home';
 import { REPORT, RunStore } from '../files/run-store';
@@ -111,7 +112,8 @@ export const trainCommand: Command = {
       switch (event.type) {
         case 'start':
           total = event.trainCount;
-          log(`Backend: ${event.engine.backend} (${event.engine.version}): ${event.engine.reason}`);
+          const kind = event.engine.softwareAdapter === undefined ? '' : ` (${adapterKind(event.engine.softwareAdapter)})`;
+          log(`Backend: ${event.engine.backend} (${event.engine.version}${kind}): ${event.engine.reason}`);
           if (event.engine.workers && event.engine.workersWhy) log(`Threads: ${workersReasonText(event.engine.workers, event.engine.workersWhy, event.engine.backend)}`);
           log(`Train on ${event.trainCount} samples${event.validationCount ? `, validate on ${event.validationCount} samples` : ''}`);
           break;

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { libtensorflowVersion, loadNodeBackend, NODE_PACKAGES } from './node-backend';
 import { loadWasmBackend } from './wasm-backend';
-import { adapterLine, autoGpuVerdict, loadWebgpuBackend, type GpuAdapter } from './webgpu-backend';
+import { adapterLine, adapterName, autoGpuVerdict, loadWebgpuBackend, type GpuAdapter } from './webgpu-backend';
 
 import { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../shared/backends';
 import type { EngineReport } from '../shared/training';
@@ -27,7 +27,7 @@ type Started = Omit<EngineInfo, 'forced'>;
 
 /** What a run or the Train view is told of the engine. */
 export function engineReport(info: EngineInfo): EngineReport {
-  return { backend: info.backend, version: info.version, reason: info.reason, forced: info.forced };
+  return { backend: info.backend, version: info.version, reason: info.reason, forced: info.forced, ...(info.adapter ? { softwareAdapter: info.adapter.software } : {}) };
 }
 
 export const BACKEND_ENV_VAR = 'DIGIT_LAB_BACKEND';
@@ -107,7 +107,7 @@ async function startWebgpu(reason: string): Promise<Started> {
   return {
     backend: 'webgpu',
     gpu: true,
-    version: `tfjs ${tf.version.tfjs}, ${adapterLine(loaded.adapter)}`,
+    version: `tfjs ${tf.version.tfjs}, ${adapterName(loaded.adapter)}`,
     reason,
     threads: WEBGPU_THREADS,
     adapter: loaded.adapter,

@@ -41,7 +41,11 @@ export function isSoftwareAdapter(info: AdapterInfoLike): boolean {
 
 /** One line: the description (or vendor and device when the driver gives none) and what kind it is. */
 export function adapterLine(adapter: GpuAdapter): string {
-  return `${adapterName(adapter)} (${adapter.software ? 'software adapter' : 'hardware adapter'})`;
+  return `${adapterName(adapter)} (${adapterKind(adapter.software)})`;
+}
+
+export function adapterKind(software: boolean): string {
+  return software ? 'software adapter' : 'hardware adapter';
 }
 
 /** The adapter's name as its driver gives it (the description, or vendor and device). */

@@ -88,6 +88,8 @@ export interface EngineReport {
   reason: string;
   /** true when the settings, --backend or the environment named the backend; false when auto picked it */
   forced?: boolean;
+  /** webgpu: whether its adapter is software (runs on the CPU); the version names the adapter */
+  softwareAdapter?: boolean;
   /** threads training the run (set by the run) */
   workers?: number;
   /** why it trains on that many (set by the run) */

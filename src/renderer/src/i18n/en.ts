@@ -163,6 +163,8 @@ export const en = {
   'train.workers': 'training threads: {n}',
   'train.workersWhy.forced': 'as asked ({asked})',
   'train.workersWhy.native': 'TensorFlow spreads each step over every core itself',
+  'train.adapter.software': 'a software adapter: it runs on the CPU',
+  'train.adapter.hardware': 'a hardware adapter',
   'train.workersWhy.gpu': 'the GPU runs each step in parallel itself',
   'train.workersWhy.denseOnly': 'a model of Dense layers only: its step is too light to pay for splitting it',
   'train.workersWhy.cores': 'one per core ({cores} cores)',

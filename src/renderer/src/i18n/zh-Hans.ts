@@ -211,6 +211,8 @@ export const zhHans: Messages = {
   'train.workers': '{n} 个训练线程',
   'train.workersWhy.forced': '按指定（{asked}）',
   'train.workersWhy.native': 'TensorFlow 自己把每一步分摊到所有核心',
+  'train.adapter.software': '软件适配器：它在 CPU 上运行',
+  'train.adapter.hardware': '硬件适配器',
   'train.workersWhy.gpu': 'GPU 自己并行执行每一步',
   'train.workersWhy.denseOnly': '只有 Dense 层的模型：每一步太轻，拆分不划算',
   'train.workersWhy.cores': '每个核心一个（{cores} 个核心）',

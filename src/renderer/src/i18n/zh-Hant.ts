@@ -211,6 +211,8 @@ export const zhHant: Messages = {
   'train.workers': '{n} 個訓練執行緒',
   'train.workersWhy.forced': '依指定（{asked}）',
   'train.workersWhy.native': 'TensorFlow 自己把每一步分攤到所有核心',
+  'train.adapter.software': '軟體轉接器：它在 CPU 上執行',
+  'train.adapter.hardware': '硬體轉接器',
   'train.workersWhy.gpu': 'GPU 自己平行執行每一步',
   'train.workersWhy.denseOnly': '只有 Dense 層的模型：每一步太輕，拆分不划算',
   'train.workersWhy.cores': '每個核心一個（{cores} 個核心）',
