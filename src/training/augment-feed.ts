@@ -68,6 +68,8 @@ export class AugmentFeed {
     if (this.failure) throw this.failure;
     const batch = this.makers[slot].fill(order, index);
     const done = new Promise<void>((resolve, reject) => this.waiting.set(slot, { resolve, reject }));
+    // A batch made ahead may never be taken (the run stopped): its failure must not go unhandled.
+    done.catch(() => undefined);
     const held = { order, index, batch, done };
     this.slotBatch[slot] = held;
     this.worker.postMessage({ slot, count: batch.size } satisfies AugmentRequest);
