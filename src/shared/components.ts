@@ -84,6 +84,12 @@ function fill(strength: Float32Array, width: number, height: number, strongLevel
   return { mass, strong, inBand, minX, minY, maxX, maxY };
 }
 
+/** Each pixel's 8-connected piece of ink (strength > 0), numbered from 1 (0 for no ink), and how many pieces. */
+export function inkPieces(strength: Float32Array, width: number, height: number): { labels: Int32Array; count: number } {
+  const { labels, pieces } = label(strength, width, height, Infinity);
+  return { labels, count: pieces.length };
+}
+
 function alongBorder(piece: Piece, width: number, height: number): boolean {
   const runs = piece.maxX - piece.minX + 1 >= BORDER_RUN * width || piece.maxY - piece.minY + 1 >= BORDER_RUN * height;
   return runs && piece.inBand >= BORDER_SHARE * piece.strong;

@@ -3,6 +3,7 @@
 // far extreme, so black on white (Paint) and white on black (MNIST) read alike. A photo's
 // unevenly lit paper is evened out first.
 import { backgroundSurface } from './background';
+import { inkPieces } from './components';
 import type { RawImage } from './raw-image';
 
 /** Alpha bytes below this are transparent, i.e. background. */
@@ -16,6 +17,13 @@ const STRETCHES = 16;
 const MIN_STRETCH = 4;
 /** The border's ink above this share of its pixels is noise (grain, JPEG) to ignore. */
 const NOISE_PERCENTILE = 0.9;
+/**
+ * A pixel is strongly coloured when its channels spread at least this far (0..255)... e.g. an
+ * app's pure red box, (255, 0, 0), or its dimmed edge, (100, 0, 0)...
+ */
+const COLOURED_SPREAD = 48;
+/** ...and by at least this share of its brightest channel (HSV's saturation). */
+const COLOURED_SATURATION = 0.4;
 
 export interface InkStrength {
   /** per pixel, 0..255: how far it is from the background toward the ink */
@@ -174,6 +182,67 @@ function inkOnUnevenPaper(strength: Float32Array, image: RawImage, data: Uint8Ar
   return peak;
 }
 
+/**
+ * On a picture whose ink is mostly black, white or gray, strongly coloured marks are not the
+ * digit: the red box and label a drawing app puts around its guess, a teacher's red tick. Their
+ * ink is zeroed, and so is any other ink lying on them (more of its outline against the colour
+ * than against the background: the white text printed on the label). A digit drawn in colour
+ * (a blue pen) is most of the ink and stays, as does everything on a picture whose ink is
+ * mostly coloured.
+ */
+function dropColouredMarks(strength: Float32Array, data: Uint8Array, width: number, height: number, channels: number): void {
+  const coloured = new Uint8Array(strength.length);
+  let colouredInk = 0;
+  let neutralInk = 0;
+  for (let i = 0, p = 0; i < strength.length; i++, p += channels) {
+    const v = strength[i];
+    if (v <= 0) continue;
+    const r = data[p];
+    const g = data[p + 1];
+    const b = data[p + 2];
+    const high = Math.max(r, g, b);
+    const spread = high - Math.min(r, g, b);
+    if (spread >= COLOURED_SPREAD && spread >= COLOURED_SATURATION * high) {
+      coloured[i] = 1;
+      colouredInk += v;
+    } else {
+      neutralInk += v;
+    }
+  }
+  if (colouredInk === 0 || colouredInk >= neutralInk) return;
+  for (let i = 0; i < strength.length; i++) if (coloured[i]) strength[i] = 0;
+  dropInkOnColour(strength, coloured, width, height);
+}
+
+/** Zeroes the pieces of ink whose outline runs more against coloured marks than against the background. */
+function dropInkOnColour(strength: Float32Array, coloured: Uint8Array, width: number, height: number): void {
+  const { labels, count } = inkPieces(strength, width, height);
+  const onColour = new Float64Array(count + 1);
+  const onPaper = new Float64Array(count + 1);
+  const edge = (piece: number, j: number) => {
+    if (coloured[j]) onColour[piece]++;
+    else if (strength[j] <= 0) onPaper[piece]++;
+  };
+  for (let i = 0; i < strength.length; i++) {
+    const piece = labels[i];
+    if (piece === 0) continue;
+    const y = (i / width) | 0;
+    const x = i - y * width;
+    if (x > 0) edge(piece, i - 1);
+    if (x < width - 1) edge(piece, i + 1);
+    if (y > 0) edge(piece, i - width);
+    if (y < height - 1) edge(piece, i + width);
+  }
+  for (let i = 0; i < strength.length; i++) if (labels[i] !== 0 && onColour[labels[i]] > onPaper[labels[i]]) strength[i] = 0;
+}
+
+/** The strongest ink left. */
+function peakOf(strength: Float32Array): number {
+  let peak = 0;
+  for (let i = 0; i < strength.length; i++) if (strength[i] > peak) peak = strength[i];
+  return peak;
+}
+
 // The loops live in small functions returning numbers: V8 optimises those whole, where a loop
 // inside this function ran as on-stack-replaced code that deoptimised on every call.
 export function inkStrength(image: RawImage): InkStrength {
@@ -188,6 +257,10 @@ export function inkStrength(image: RawImage): InkStrength {
     return { strength, peak, inverted: inkGray(data, channels) < LIGHT, noise: 0 };
   }
   const inverted = level >= LIGHT;
-  const peak = uneven ? inkOnUnevenPaper(strength, image, data, inverted) : inkToward(strength, data, channels, level, inverted ? -1 : 1);
+  let peak = uneven ? inkOnUnevenPaper(strength, image, data, inverted) : inkToward(strength, data, channels, level, inverted ? -1 : 1);
+  if (channels >= 3) {
+    dropColouredMarks(strength, data, width, height, channels);
+    peak = peakOf(strength);
+  }
   return { strength, peak, inverted, noise: borderNoise(strength, width, height) };
 }

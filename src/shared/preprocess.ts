@@ -7,6 +7,7 @@ import { keepDigit, type Box } from './components';
 import { inkStrength } from './ink';
 import { otsu } from './otsu';
 import { areaTaps } from './resample';
+import { dilate, MNIST_STROKE, strokeWidth } from './stroke';
 import type { RawImage } from './raw-image';
 
 export type { RawImage } from './raw-image';
@@ -108,9 +109,8 @@ function withFringe(ink: Float32Array, width: number, height: number, box: Box):
   return { x, y, width: w, height: h };
 }
 
-/** The box's ink, area-averaged so its longer side is DIGIT_BOX pixels, the darkest ink at 1. */
-function scaleDigit(ink: Float32Array, width: number, box: Box): { digit: Float32Array; w: number; h: number } {
-  const step = Math.max(box.width, box.height) / DIGIT_BOX;
+/** The box's ink, area-averaged by `step` source pixels to one. */
+function resample(ink: Float32Array, width: number, box: Box, step: number): { digit: Float32Array; w: number; h: number } {
   const cols = areaTaps(box.width, step);
   const rows = areaTaps(box.height, step);
   const w = cols.size;
@@ -126,18 +126,65 @@ function scaleDigit(ink: Float32Array, width: number, box: Box): { digit: Float3
     }
   }
   const digit = new Float32Array(w * h);
-  let peak = 0;
   for (let o = 0; o < h; o++) {
     for (let k = 0, t = o * rows.stride; k < rows.count[o]; k++, t++) {
       const weight = rows.weights[t];
       const src = (rows.first[o] + k) * w;
       for (let x = 0; x < w; x++) digit[o * w + x] += across[src + x] * weight;
     }
-    for (let x = 0; x < w; x++) peak = Math.max(peak, digit[o * w + x]);
   }
-  // Strokes thinner than a target pixel average to gray; MNIST's darkest ink is always 1.
-  for (let i = 0; i < digit.length; i++) digit[i] /= peak;
   return { digit, w, h };
+}
+
+/** Strokes thinner than a target pixel average to gray; MNIST's darkest ink is always 1. */
+function darkestAtOne(digit: Float32Array): void {
+  let peak = 0;
+  for (let i = 0; i < digit.length; i++) peak = Math.max(peak, digit[i]);
+  for (let i = 0; i < digit.length; i++) digit[i] /= peak;
+}
+
+/** The box's ink, area-averaged so its longer side is `side` pixels, the darkest ink at 1. */
+function scaleDigit(ink: Float32Array, width: number, box: Box, side: number): { digit: Float32Array; w: number; h: number } {
+  const scaled = resample(ink, width, box, Math.max(box.width, box.height) / side);
+  darkestAtOne(scaled.digit);
+  return scaled;
+}
+
+/** Thin strokes are widened on a grid this many times finer than the 20×20 box, then averaged down. */
+const FINE = 4;
+/** Strokes widen by at most this many pixels of the 20×20 box. */
+const MAX_GROW = 2;
+
+/**
+ * The digit in the 20×20 box. Strokes thinner than nearly all of MNIST's are brought to MNIST's
+ * typical width, the way a broader pen would have drawn them: the digit is scaled into a box
+ * smaller by the growth on a grid FINE times finer, its ink spread by a disk there, and the
+ * grid averaged down, so the digit still fills 20×20 with solid strokes and soft edges.
+ */
+function scaleToMnist(ink: Float32Array, width: number, box: Box): { digit: Float32Array; w: number; h: number } {
+  const scaled = scaleDigit(ink, width, box, DIGIT_BOX);
+  const stroke = strokeWidth(scaled.digit, scaled.w, scaled.h);
+  if (stroke <= 0 || stroke >= MNIST_STROKE.thin) return scaled;
+  // Widening by `grow` pixels in all adds about that much to the measured width; three rounds of
+  // correcting by what is still missing land within a few hundredths of the aim.
+  let grow = 0;
+  let best = scaled;
+  for (let round = 0, now = stroke; round < 3 && MNIST_STROKE.typical - now > 0.05 && grow < MAX_GROW; round++) {
+    grow = Math.min(MAX_GROW, grow + MNIST_STROKE.typical - now);
+    best = widened(ink, width, box, grow);
+    now = strokeWidth(best.digit, best.w, best.h);
+  }
+  return best;
+}
+
+/** The digit scaled into a box `grow` pixels smaller on the fine grid, widened there by `grow` pixels and averaged down. */
+function widened(ink: Float32Array, width: number, box: Box, grow: number): { digit: Float32Array; w: number; h: number } {
+  // the disk's soft rim and the area averaging reach up to a fine pixel past its radius on each side
+  const fine = scaleDigit(ink, width, box, FINE * (DIGIT_BOX - grow) - 2);
+  const wide = dilate(fine.digit, fine.w, fine.h, (FINE * grow) / 2);
+  const digit = resample(wide.ink, wide.w, { x: 0, y: 0, width: wide.w, height: wide.h }, FINE);
+  darkestAtOne(digit.digit);
+  return digit;
 }
 
 /** Places the scaled digit in 28×28 with its center of mass on (14, 14), whole-pixel shift, clipped. */
@@ -174,6 +221,6 @@ export function toMnistInput(image: RawImage, name = 'image'): Preprocessed {
   const strong = keepDigit(strength, image.width, image.height, strongLevel);
   if (!strong) throw new BlankImageError(name);
   const box = withFringe(strength, image.width, image.height, strong);
-  const { digit, w, h } = scaleDigit(strength, image.width, box);
+  const { digit, w, h } = scaleToMnist(strength, image.width, box);
   return { input: centerByMass(digit, w, h), inverted, box };
 }
