@@ -112,15 +112,17 @@ async function predictP95(model: tf.LayersModel, images: Float32Array, inputShap
 /**
  * What augmenting adds to a step, as a run with --augment trains (batches made one step ahead by
  * the augment feed): blocks of plain and augmented steps in turn, so a machine that gets busier
- * or quieter meanwhile weighs on both alike; each augmented block starts its batches afresh, as
- * an epoch does. Then augmenting's CPU cost per batch on one thread.
+ * or quieter meanwhile weighs on both alike, and the median pair's ratio is taken, so one
+ * block's hiccup does not; each augmented block starts its batches afresh, as an epoch does.
+ * Then augmenting's CPU cost per batch on one thread.
  */
 async function augmentCost(examples: Examples, order: Uint32Array, batchSize: number, inputShape: number[], msPerStep: number, train: (batch: Batch) => Promise<unknown>) {
   const batches = Math.ceil(order.length / batchSize);
   const perBlock = Math.max(2, Math.min(Math.floor(batches / 2), Math.round(AUGMENT_BLOCK_MS / msPerStep), AUGMENT_BLOCK_STEPS));
   const maker = new BatchMaker(examples, batchSize, inputShape);
   const feed = AugmentFeed.start(examples, batchSize, inputShape, DEFAULT_AUGMENTATION, 2);
-  const ms = { plain: 0, augmented: 0 };
+  const ratios: number[] = [];
+  let plainMs = 0;
   try {
     await train(await feed.take(order.subarray(0, batchSize), 0)); // starts the feed's thread
     for (let block = 0; block < 2 * AUGMENT_BLOCK_PAIRS; block++) {
@@ -129,7 +131,9 @@ async function augmentCost(examples: Examples, order: Uint32Array, batchSize: nu
       const blockOrder = order.subarray(first * batchSize, Math.min(order.length, (first + perBlock) * batchSize));
       const start = performance.now();
       for (let b = 0; b * batchSize < blockOrder.length; b++) await train(augmented ? await feed.take(blockOrder, b) : maker.fill(blockOrder, b));
-      ms[augmented ? 'augmented' : 'plain'] += performance.now() - start;
+      const ms = performance.now() - start;
+      if (augmented) ratios.push(ms / plainMs);
+      else plainMs = ms;
     }
   } finally {
     await feed.dispose();
@@ -147,7 +151,7 @@ async function augmentCost(examples: Examples, order: Uint32Array, batchSize: nu
       serialMicros += spent.user + spent.system;
     }
   }
-  return { share: ms.augmented / ms.plain - 1, serialMs: serialMicros / 1000 / perBlock };
+  return { share: percentiles(ratios).p50 - 1, serialMs: serialMicros / 1000 / perBlock };
 }
 
 async function measure(preset: string, backend: BackendChoice, samples: number, workersChoice: WorkersChoice): Promise<BenchRow> {
