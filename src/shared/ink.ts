@@ -190,7 +190,8 @@ function inkOnUnevenPaper(strength: Float32Array, image: RawImage, data: Uint8Ar
  * (a blue pen) is most of the ink and stays, as does everything on a picture whose ink is
  * mostly coloured.
  */
-function dropColouredMarks(strength: Float32Array, data: Uint8Array, width: number, height: number, channels: number): void {
+/** Whether any ink was dropped. */
+function dropColouredMarks(strength: Float32Array, data: Uint8Array, width: number, height: number, channels: number): boolean {
   const coloured = new Uint8Array(strength.length);
   let colouredInk = 0;
   let neutralInk = 0;
@@ -209,9 +210,10 @@ function dropColouredMarks(strength: Float32Array, data: Uint8Array, width: numb
       neutralInk += v;
     }
   }
-  if (colouredInk === 0 || colouredInk >= neutralInk) return;
+  if (colouredInk === 0 || colouredInk >= neutralInk) return false;
   for (let i = 0; i < strength.length; i++) if (coloured[i]) strength[i] = 0;
   dropInkOnColour(strength, coloured, width, height);
+  return true;
 }
 
 /** Zeroes the pieces of ink whose outline runs more against coloured marks than against the background. */
@@ -258,9 +260,6 @@ export function inkStrength(image: RawImage): InkStrength {
   }
   const inverted = level >= LIGHT;
   let peak = uneven ? inkOnUnevenPaper(strength, image, data, inverted) : inkToward(strength, data, channels, level, inverted ? -1 : 1);
-  if (channels >= 3) {
-    dropColouredMarks(strength, data, width, height, channels);
-    peak = peakOf(strength);
-  }
+  if (channels >= 3 && dropColouredMarks(strength, data, width, height, channels)) peak = peakOf(strength);
   return { strength, peak, inverted, noise: borderNoise(strength, width, height) };
 }
