@@ -21,7 +21,7 @@ export interface RecipeFigures {
   mnist: number;
   /** accuracy on the lab's real drawings (test/fixtures/drawings, 1,062 drawings) */
   drawings: number;
-  /** training time in seconds, on a 2-core machine shared with other heavy jobs */
+  /** training time in seconds, the whole run, on the quiet 2-core machine */
   seconds: number;
 }
 
@@ -32,12 +32,10 @@ function recipe(id: string, title: string, preset: string, changes: string, meas
   return { id, title, preset, changes, spec, measured };
 }
 
-// `digit-lab train <recipe> --seed 1` on the tensorflow engine, then `digit-lab evaluate <its
-// folder> --drawings test/fixtures/drawings`; the machine's load average was 14 to 22 on 2 cores.
-// The drawings were scored again when the colour and stroke rules came into the preprocessing,
-// on runs of the same seed that reached the same MNIST accuracy.
-const CNN_READER_FIGURES: RecipeFigures = { mnist: 0.9883, drawings: 1055 / 1062, seconds: 987 };
-const MLP_AUGMENTED_FIGURES: RecipeFigures = { mnist: 0.9766, drawings: 1054 / 1062, seconds: 165 };
+// `digit-lab train <recipe> --seed 1` on the tensorflow engine of the quiet 2-core Intel Xeon (the
+// run's durationSeconds), then `digit-lab evaluate <its folder> --drawings test/fixtures/drawings`.
+const CNN_READER_FIGURES: RecipeFigures = { mnist: 0.9883, drawings: 1055 / 1062, seconds: 112 };
+const MLP_AUGMENTED_FIGURES: RecipeFigures = { mnist: 0.9766, drawings: 1054 / 1062, seconds: 44 };
 
 export const RECIPES: readonly Recipe[] = [
   recipe('cnn-16-36-reader', 'CNN 16-36 reader (lab recipe)', 'cnn-16-36', '4 epochs on all 60,000 images (no validation split), Adam at 0.002', CNN_READER_FIGURES, (spec) => {
