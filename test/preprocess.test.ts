@@ -1,6 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BlankImageError, MNIST_SIDE, TooFaintError, toMnistInput, type Preprocessed, type RawImage } from '../src/shared/preprocess';
+import { shrinkFactor, shrinkImage } from '../src/shared/raw-image';
 import { centerOfMass, digitAt, drawDigit, loadTestDigits, meanAbsDiff, mnistImage } from './helpers/digits';
 
 const DIGITS = 100;
@@ -173,4 +174,29 @@ test('a lopsided digit, its center of mass far from its middle, is clipped at th
   // the heavy head sits near the center, so the handle runs off the bottom edge
   assert.ok(input.slice(27 * 28).some((v) => v > 0), 'the handle reaches the bottom row');
   assert.ok(input.slice(0, 28 * 8).every((v) => v === 0), 'nothing wraps round to the top');
+});
+
+test('a large picture (the 560-pixel pad, a 1,680-pixel photo) is averaged down first and reads like the same drawing at 280 pixels, its box in its own pixels', () => {
+  for (const size of [560, 1680]) {
+    const { mean, worst } = roundTrip(
+      (i) => drawDigit(pixels, i, { size, smooth: true }),
+      (result) => {
+        const { x, y, width, height } = result.box;
+        assert.ok(x >= 0 && y >= 0 && x + width <= size && y + height <= size && width > size / 10 && height > size / 10, `${size}: box ${JSON.stringify(result.box)}`);
+      },
+    );
+    const small = roundTrip((i) => drawDigit(pixels, i, { size: 280, smooth: true }));
+    assert.ok(mean < small.mean + 0.01 && worst < small.worst + 0.05, `${size} pixels: mean ${mean}, worst ${worst}; 280 pixels: mean ${small.mean}, worst ${small.worst}`);
+  }
+});
+
+test('averaging a picture down: transparent pixels lend a block none of their colour', () => {
+  // white ink beside transparent black, 2×1: one block, half covered, still white
+  const half = shrinkImage({ width: 2, height: 1, channels: 4, data: new Uint8Array([255, 255, 255, 255, 0, 0, 0, 0]) }, 2);
+  assert.deepEqual([...half.data], [255, 255, 255, 128]);
+  // gray: a 3×3 picture by 2 is 2×2 blocks, the last row and column of blocks partial
+  const gray = shrinkImage({ width: 3, height: 3, channels: 1, data: new Uint8Array([0, 100, 200, 50, 150, 250, 10, 20, 30]) }, 2);
+  assert.deepEqual([gray.width, gray.height, ...gray.data], [2, 2, 75, 225, 15, 30]);
+  assert.equal(shrinkFactor({ width: 560, height: 560 }), 2);
+  assert.equal(shrinkFactor({ width: 280, height: 280 }), 1);
 });

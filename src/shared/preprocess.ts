@@ -8,7 +8,7 @@ import { inkStrength } from './ink';
 import { otsu } from './otsu';
 import { areaTaps } from './resample';
 import { dilate, MNIST_STROKE, strokeWidth } from './stroke';
-import type { RawImage } from './raw-image';
+import { shrinkFactor, shrinkImage, type RawImage } from './raw-image';
 
 export type { RawImage } from './raw-image';
 
@@ -211,9 +211,19 @@ function centerByMass(digit: Float32Array, w: number, h: number): Float32Array {
   return input;
 }
 
+/** A box found on the picture averaged down by `factor`, in the picture's own pixels. */
+function inPicture(box: Box, factor: number, picture: RawImage): Box {
+  if (factor === 1) return box;
+  const x = box.x * factor;
+  const y = box.y * factor;
+  return { x, y, width: Math.min(picture.width - x, box.width * factor), height: Math.min(picture.height - y, box.height * factor) };
+}
+
 /** Turns a digit image into MNIST's 28×28 input; a blank or too faint image is an error, not a guess. */
-export function toMnistInput(image: RawImage, name = 'image'): Preprocessed {
-  checkImage(image, name);
+export function toMnistInput(picture: RawImage, name = 'image'): Preprocessed {
+  checkImage(picture, name);
+  const factor = shrinkFactor(picture);
+  const image = shrinkImage(picture, factor);
   const { strength, peak, inverted, noise } = inkStrength(image);
   if (peak < BLANK) throw new BlankImageError(name);
   const { floor, strong: strongLevel } = inkLevels(strength, peak, noise, name);
@@ -222,5 +232,5 @@ export function toMnistInput(image: RawImage, name = 'image'): Preprocessed {
   if (!strong) throw new BlankImageError(name);
   const box = withFringe(strength, image.width, image.height, strong);
   const { digit, w, h } = scaleToMnist(strength, image.width, box);
-  return { input: centerByMass(digit, w, h), inverted, box };
+  return { input: centerByMass(digit, w, h), inverted, box: inPicture(box, factor, picture) };
 }
