@@ -15,6 +15,7 @@ import { englishWords } from './helpers/english-words';
 import { PRESET_IDS } from '../src/shared/presets';
 import { RECIPE_IDS } from '../src/shared/recipes';
 import type { DigitImage, EnginesReport, RunSummary, Samples } from '../src/shared/contract';
+import { DEFAULT_AUGMENTATION } from '../src/shared/augment';
 
 let lab: Lab;
 let page: Page;
@@ -294,11 +295,13 @@ test('A 1024×700 window: the whole confusion matrix, every run’s actions, and
   }
 });
 
-test('Train: pause, resume and stop a run; a stopped run is still evaluated', async () => {
+test('Train: pause, resume and stop an augmented run; a stopped run is still evaluated and keeps its augmentation', async () => {
   await byId('nav-model').click();
   await byId('preset-select').selectOption('mlp-16-16');
   await byId('epochs-input').fill('3');
   await byId('limit-input').fill('');
+  await byId('augment-toggle').check();
+  await byId('augment-rotation').fill('0.05');
   await byId('nav-train').click();
   await byId('train-start').click();
   await waitForText(byId('train-status'), /^training$/);
@@ -316,6 +319,11 @@ test('Train: pause, resume and stop a run; a stopped run is still evaluated', as
   await waitForText(byId('train-status'), /^stopped$/, 60_000);
   await waitForText(byId('train-log'), /accuracy = \d+\.\d\d%/);
   assert.match((await byId('train-log').textContent()) ?? '', /Epoch 1\/3\n48000\/48000 \[={30}\]/);
+  const runs = (await lab.service.call('runs.list', null)) as RunSummary[];
+  const stopped = runs.find((run) => run.status === 'stopped');
+  assert.deepEqual(stopped?.spec.augmentation, { ...DEFAULT_AUGMENTATION, rotation: 0.05 }, JSON.stringify(stopped?.spec));
+  await byId('nav-model').click();
+  await byId('augment-toggle').uncheck();
 });
 
 /** The page's text as a reader meets it (text, tooltips, placeholders, labels), less code, logs and what is marked translate="no". */
