@@ -1,5 +1,11 @@
 // Pause, resume and stop for a run whose loop awaits checkpoint() between batches.
 
+/** The clock and the time paused so far, at one moment. */
+export interface TrainingMark {
+  at: number;
+  paused: number;
+}
+
 export class RunControl {
   private paused = false;
   private stopped = false;
@@ -18,8 +24,18 @@ export class RunControl {
   }
 
   /** Milliseconds spent paused so far, the pause under way included: not training time. */
-  get pausedMs(): number {
+  private get pausedMs(): number {
     return this.pausedBefore + (this.pausedSince === null ? 0 : performance.now() - this.pausedSince);
+  }
+
+  /** A moment to time training from (a run's start, an epoch's). */
+  mark(): TrainingMark {
+    return { at: performance.now(), paused: this.pausedMs };
+  }
+
+  /** Seconds of training since `mark`: time spent paused meanwhile is left out. */
+  secondsSince(mark: TrainingMark): number {
+    return (performance.now() - mark.at - (this.pausedMs - mark.paused)) / 1000;
   }
 
   pause(): void {

@@ -103,14 +103,20 @@ function withMyDigits(train: Examples, request: TrainRequest, myDigits: Examples
   return { train: appendExamples(train, myDigits!, repeat), added: myDigits!.count * repeat };
 }
 
+/** Both weight lists' shapes (`[784,256] [256] …`) when they differ weight for weight; null when they match. */
+export function weightMismatch(from: tf.Tensor[], to: tf.Tensor[]): { from: string; to: string } | null {
+  const same = from.length === to.length && from.every((w, i) => w.shape.join() === to[i].shape.join());
+  const shapes = (weights: tf.Tensor[]) => weights.map((w) => `[${w.shape}]`).join(' ');
+  return same ? null : { from: shapes(from), to: shapes(to) };
+}
+
 /** Starts `model` from a saved model's weights; the layers must match weight for weight. */
 async function initFromSaved(model: tf.LayersModel, dir: string): Promise<void> {
   const saved = await loadModel(dir);
   try {
     const from = saved.model.getWeights();
-    const to = model.getWeights();
-    const same = from.length === to.length && from.every((w, i) => w.shape.join() === to[i].shape.join());
-    if (!same) throw new Error(`initFrom: the saved model's weights (${from.map((w) => `[${w.shape}]`).join(' ')}) do not fit this model's (${to.map((w) => `[${w.shape}]`).join(' ')}): pick a run of the same layers`);
+    const mismatch = weightMismatch(from, model.getWeights());
+    if (mismatch) throw new Error(`initFrom: the saved model's weights (${mismatch.from}) do not fit this model's (${mismatch.to}): pick a run of the same layers`);
     model.setWeights(from);
   } finally {
     saved.model.dispose();
@@ -122,7 +128,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
   const control = options.control ?? new RunControl();
   const spec = request.spec;
   const rows = validateModelSpec(spec);
-  const started = performance.now();
+  const started = control.mark();
   const sets = trainingSets(data, request);
   const validation = sets.validation;
   const { train, added: myDigitsCount } = withMyDigits(sets.train, request, options.myDigits);
@@ -148,8 +154,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
 
       for (let epoch = 0; epoch < spec.epochs && !control.stopRequested; epoch++) {
         emit({ type: 'epochBegin', runId, epoch: epoch + 1, epochs: spec.epochs });
-        const epochStart = performance.now();
-        const pausedBefore = control.pausedMs;
+        const epochStart = control.mark();
         let trainingMs = 0;
         let lossSum = 0;
         let correctSum = 0;
@@ -201,7 +206,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
           epoch: epoch + 1,
           epochs: spec.epochs,
           logs,
-          seconds: (performance.now() - epochStart - (control.pausedMs - pausedBefore)) / 1000,
+          seconds: control.secondsSince(epochStart),
           msPerStep: trainingMs / batches,
         });
       }
@@ -223,7 +228,7 @@ export async function fit(request: TrainRequest, data: Mnist, options: FitOption
         seed: request.seed,
         ...(myDigitsCount ? { myDigitsCount } : {}),
       };
-      return await finishRun(model, data, facts, (performance.now() - started - control.pausedMs) / 1000, request.saveDir);
+      return await finishRun(model, data, facts, control.secondsSince(started), request.saveDir);
     } finally {
       await stepper?.dispose();
       await feed?.dispose();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { buildModel } from '../models/build';
 import { countParams, validateModelSpec } from '../shared/model-spec';
+import { IMAGE_PIXELS } from '../shared/limits';
 import type { EngineReport, History, RunResult, TrainRequest } from '../shared/training';
 import type { Mnist } from '../data/mnist';
 import { MNIST_FILES } from '../data/files';
@@ -19,7 +20,7 @@ import type { FromKeras, ToKeras } from '../engine/keras-protocol';
 import { RunControl } from './control';
 import { finishRun } from './run-result';
 import { evaluate } from './evaluate';
-import { myDigitsRepeat, trainingRows, type FitOptions } from './fit';
+import { myDigitsRepeat, trainingRows, weightMismatch, type FitOptions } from './fit';
 
 export interface KerasFitOptions extends Omit<FitOptions, 'engine'> {
   python: string;
@@ -47,7 +48,7 @@ async function inputFiles(dir: string, request: TrainRequest, options: KerasFitO
     const repeat = myDigitsRepeat(request, options.myDigits);
     const { count, images, labels } = options.myDigits!;
     const files = { images: join(dir, 'my-digits.f32'), labels: join(dir, 'my-digits.u8') };
-    await writeFile(files.images, new Uint8Array(images.buffer, images.byteOffset, count * 784 * 4));
+    await writeFile(files.images, images.subarray(0, count * IMAGE_PIXELS));
     await writeFile(files.labels, labels.subarray(0, count));
     myDigits = { ...files, count, repeat };
   }
@@ -75,10 +76,8 @@ async function importTrained(path: string, request: TrainRequest): Promise<tf.La
   const model = buildModel(request.spec, { seed: request.seed });
   try {
     const from = opened.model.getWeights();
-    const to = model.getWeights();
-    if (from.length !== to.length || from.some((w, i) => w.shape.join() !== to[i].shape.join())) {
-      throw new LabError('keras.trainFailed', { reason: `the saved model's weights (${from.map((w) => `[${w.shape}]`).join(' ')}) do not fit the model described (${to.map((w) => `[${w.shape}]`).join(' ')})` });
-    }
+    const mismatch = weightMismatch(from, model.getWeights());
+    if (mismatch) throw new LabError('keras.trainFailed', { reason: `the saved model's weights (${mismatch.from}) do not fit the model described (${mismatch.to})` });
     model.setWeights(from);
     return model;
   } catch (error) {
@@ -95,7 +94,7 @@ export async function kerasFit(request: TrainRequest, data: Mnist, options: Kera
   const spec = request.spec;
   const rows = validateModelSpec(spec);
   if (spec.augmentation) throw new LabError('keras.unsupported', { what: 'augmentation (the lab\'s own random rotate, shift, zoom and thicken)' });
-  const started = performance.now();
+  const started = control.mark();
   const { trainCount, validation } = trainingRows(data, request);
   const dir = await scratchFolder();
   let worker: KerasWorker | null = null;
@@ -174,7 +173,7 @@ export async function kerasFit(request: TrainRequest, data: Mnist, options: Kera
         seed: request.seed,
         ...(myDigitsCount ? { myDigitsCount } : {}),
       };
-      return await finishRun(model, data, facts, (performance.now() - started - control.pausedMs) / 1000, request.saveDir);
+      return await finishRun(model, data, facts, control.secondsSince(started), request.saveDir);
     } finally {
       model.dispose();
     }
