@@ -14,11 +14,19 @@ export const AUGMENT_SEED = 0xa06e;
 
 const SLOTS = 2;
 
+/** A slot's batch: which batch of which epoch order, and its augmenting, settled by the worker's reply. */
+interface Held {
+  order: Uint32Array;
+  index: number;
+  batch: Batch;
+  done: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 export class AugmentFeed {
   private readonly makers: BatchMaker[];
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
-  /** the batch each slot holds or is being augmented into, per epoch order */
-  private readonly slotBatch: ({ order: Uint32Array; index: number; batch: Batch; done: Promise<void> } | undefined)[] = new Array(SLOTS).fill(undefined);
+  private readonly held: (Held | undefined)[] = new Array(SLOTS).fill(undefined);
   private failure: Error | undefined;
 
   private constructor(
@@ -29,15 +37,11 @@ export class AugmentFeed {
     buffers: SharedArrayBuffer[],
   ) {
     this.makers = buffers.map((buffer) => new BatchMaker(examples, batchSize, inputShape, buffer));
-    worker.on('message', (reply: AugmentReply) => {
-      const waiter = this.waiting.get(reply.slot);
-      this.waiting.delete(reply.slot);
-      waiter?.resolve();
-    });
+    worker.on('message', (reply: AugmentReply) => this.held[reply.slot]?.resolve());
+    // A settled slot ignores the rejection: only batches still being augmented fail.
     const fail = (error: Error) => {
       this.failure = new Error(`augmenting a batch failed: ${error.message}`);
-      for (const waiter of this.waiting.values()) waiter.reject(this.failure);
-      this.waiting.clear();
+      for (const held of this.held) held?.reject(this.failure);
     };
     worker.on('error', fail);
     worker.on('exit', (code) => {
@@ -54,7 +58,7 @@ export class AugmentFeed {
 
   /** Batch `index` of the epoch in `order`, augmented; starts on batch index+1 before returning. */
   async take(order: Uint32Array, index: number): Promise<Batch> {
-    const held = this.slotBatch[index % SLOTS];
+    const held = this.held[index % SLOTS];
     const ready = held && held.order === order && held.index === index ? held : await this.request(order, index);
     await ready.done;
     if ((index + 1) * this.makers[0].batchSize < order.length) await this.request(order, index + 1);
@@ -62,16 +66,21 @@ export class AugmentFeed {
   }
 
   /** Fills batch `index` into its slot and sends it to be augmented, once the slot's last batch is back. */
-  private async request(order: Uint32Array, index: number) {
+  private async request(order: Uint32Array, index: number): Promise<Held> {
     const slot = index % SLOTS;
-    await this.slotBatch[slot]?.done.catch(() => undefined);
+    await this.held[slot]?.done.catch(() => undefined);
     if (this.failure) throw this.failure;
     const batch = this.makers[slot].fill(order, index);
-    const done = new Promise<void>((resolve, reject) => this.waiting.set(slot, { resolve, reject }));
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const done = new Promise<void>((yes, no) => {
+      resolve = yes;
+      reject = no;
+    });
     // A batch made ahead may never be taken (the run stopped): its failure must not go unhandled.
     done.catch(() => undefined);
-    const held = { order, index, batch, done };
-    this.slotBatch[slot] = held;
+    const held = { order, index, batch, done, resolve, reject };
+    this.held[slot] = held;
     this.worker.postMessage({ slot, count: batch.size } satisfies AugmentRequest);
     return held;
   }
