@@ -173,7 +173,9 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
   let timedStart = 0;
   let timedFrom = { ...stepper.timing };
   let cpuFrom = process.cpuUsage();
+  const timedBatches = maker.batches() - 1;
   let seconds = 0;
+  let msPerStep = 0;
   let cpuMs = 0;
   let timedTo = timedFrom;
   let augment: { share: number; serialMs: number };
@@ -189,16 +191,15 @@ async function measure(preset: string, backend: BackendChoice, samples: number, 
       }
     }
     seconds = (performance.now() - timedStart) / 1000;
+    msPerStep = (seconds * 1000) / timedBatches;
     const cpu = process.cpuUsage(cpuFrom);
     cpuMs = (cpu.user + cpu.system) / 1000;
     timedTo = { ...stepper.timing };
-    augment = await augmentCost(examples, order, spec.batchSize, inputShape, (seconds * 1000) / Math.max(1, maker.batches() - 1), (batch) => stepper.trainBatch(batch));
+    augment = await augmentCost(examples, order, spec.batchSize, inputShape, msPerStep, (batch) => stepper.trainBatch(batch));
   } finally {
     await stepper.dispose();
   }
-  const timedBatches = maker.batches() - 1;
   const timedSamples = examples.count - Math.min(spec.batchSize, examples.count);
-  const msPerStep = (seconds * 1000) / timedBatches;
   // Said only where the row trains on other threads than asked.
   const note = (plan.why.key === 'native' || plan.why.key === 'gpu') && plan.why.params.asked > 1 ? workersReasonText(workers, plan.why, engine.backend) : undefined;
   return {
