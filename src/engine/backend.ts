@@ -84,8 +84,7 @@ async function startWasm(reason: string): Promise<Started> {
   try {
     threads = await loadWasmBackend(activate);
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(`Cannot use the wasm backend: ${detail}. Use --backend cpu to train in plain JavaScript.`);
+    throw new Error(`Cannot use the wasm backend: ${message(cause)}. Use --backend cpu to train in plain JavaScript.`);
   }
   return { backend: 'wasm', gpu: false, version: `tfjs ${tf.version.tfjs}`, reason, threads };
 }
@@ -101,8 +100,7 @@ async function startWebgpu(reason: string): Promise<Started> {
   try {
     await activate('webgpu');
   } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    throw new Error(`Cannot use the WebGPU backend: it did not start on ${adapterLine(loaded.adapter)} (${detail}). Use --backend wasm.`);
+    throw new Error(`Cannot use the WebGPU backend: it did not start on ${adapterLine(loaded.adapter)} (${message(cause)}). Use --backend wasm.`);
   }
   return {
     backend: 'webgpu',
