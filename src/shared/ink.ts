@@ -188,9 +188,8 @@ function inkOnUnevenPaper(strength: Float32Array, image: RawImage, data: Uint8Ar
  * ink is zeroed, and so is any other ink lying on them (more of its outline against the colour
  * than against the background: the white text printed on the label). A digit drawn in colour
  * (a blue pen) is most of the ink and stays, as does everything on a picture whose ink is
- * mostly coloured.
+ * mostly coloured. Returns whether any ink was dropped.
  */
-/** Whether any ink was dropped. */
 function dropColouredMarks(strength: Float32Array, data: Uint8Array, width: number, height: number, channels: number): boolean {
   const coloured = new Uint8Array(strength.length);
   let colouredInk = 0;

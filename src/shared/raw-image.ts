@@ -50,7 +50,8 @@ export function shrinkImage(image: RawImage, factor: number): RawImage {
 
 /**
  * Adds one row of pixels into its blocks' sums: colours weighted by alpha where there is one, and
- * the alpha. One loop per layout: a loop over the channels inside the pixel loop ran 3× slower.
+ * the alpha. One loop per layout: with a loop over the channels inside the pixel loop, the pad's
+ * 560-pixel drawing took 9.0 ms to preprocess instead of 6.3.
  */
 function addRow(data: Uint8Array | Uint8ClampedArray, p: number, width: number, channels: number, factor: number, sums: Float64Array): void {
   for (let x0 = 0, o = 0; x0 < width; x0 += factor, o += channels) {
